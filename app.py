@@ -1,0 +1,15 @@
+"""深度学习游乐场 · Deep Learning Playground — the router: page config, navigation, sidebar."""
+
+import streamlit as st
+
+from ui import sidebar
+from ui.i18n import t
+from ui.nav import available
+from ui.state import keep_widget_state
+
+st.set_page_config(page_title="深度学习游乐场 · Deep Learning Playground", page_icon="🧠", layout="wide")
+keep_widget_state()
+sidebar.render()
+home = st.Page("pages/home.py", title=t("nav.home.title"), icon=":material/home:", url_path="home", default=True)
+pages = [st.Page(p.path, title=t(f"nav.{p.name}.title"), icon=p.icon, url_path=p.url) for p in available()]
+st.navigation([home, *pages]).run()

@@ -1,0 +1,1 @@
+"""Deep Learning Playground's library: pure PyTorch + numpy, never Streamlit."""

@@ -1,0 +1,89 @@
+"""`LiveRun`: a job in a worker thread that a UI can poll, pause, resume and stop.
+
+The worker never touches the UI: it publishes snapshots under a lock, and the UI reads
+the latest one (DESIGN.md, "Training engine"). Nothing here imports streamlit.
+"""
+
+from __future__ import annotations
+
+import copy
+import threading
+import traceback
+from collections.abc import Callable
+from typing import Any
+
+
+class LiveRun:
+    """Run `job(run)` in a daemon thread; `job` calls `run.publish` and `run.checkpoint`.
+
+    `checkpoint()` is the job's cooperative hook, to be called after each step: it blocks
+    while paused and returns True when the job should stop.
+    """
+
+    def __init__(self, job: Callable[[LiveRun], Any], name: str = "run"):
+        self.name = name
+        self._job = job
+        self._lock = threading.Lock()
+        self._snapshot: dict[str, Any] = {}
+        self._stop = threading.Event()
+        self._resume = threading.Event()
+        self._resume.set()
+        self.result: Any = None
+        self.error: BaseException | None = None
+        self.error_text: str = ""
+        self._thread = threading.Thread(target=self._main, name=f"live-{name}", daemon=True)
+
+    def start(self) -> LiveRun:
+        self._thread.start()
+        return self
+
+    def _main(self) -> None:
+        try:
+            self.result = self._job(self)
+        except BaseException as exc:  # reported to the UI, never raised into it
+            self.error = exc
+            self.error_text = "".join(traceback.format_exception_only(type(exc), exc)).strip()
+        finally:
+            self._resume.set()
+
+    # -- called by the worker -------------------------------------------------
+    def publish(self, **values: Any) -> None:
+        """Merge `values` into the snapshot the UI reads."""
+        with self._lock:
+            self._snapshot.update(values)
+
+    def checkpoint(self) -> bool:
+        """Block while paused; True when a stop was requested."""
+        self._resume.wait()
+        return self._stop.is_set()
+
+    # -- called by the UI -----------------------------------------------------
+    def snapshot(self) -> dict[str, Any]:
+        """A deep copy of the latest snapshot, safe to read while the worker runs."""
+        with self._lock:
+            return copy.deepcopy(self._snapshot)
+
+    def pause(self) -> None:
+        self._resume.clear()
+
+    def resume(self) -> None:
+        self._resume.set()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._resume.set()
+
+    def join(self, timeout: float | None = None) -> None:
+        self._thread.join(timeout)
+
+    @property
+    def paused(self) -> bool:
+        return not self._resume.is_set() and self.running
+
+    @property
+    def running(self) -> bool:
+        return self._thread.is_alive()
+
+    @property
+    def stopping(self) -> bool:
+        return self._stop.is_set()

@@ -1,0 +1,1 @@
+"""Streamlit helpers: the only place that knows both Streamlit and core."""

@@ -1,0 +1,31 @@
+"""Session state that survives reruns and page switches.
+
+Streamlit drops a widget's value when a run does not draw it (another page is open).
+Every widget this app creates has a key starting with ``p.``; `keep_widget_state`, called
+by app.py at the top of every run, re-assigns those keys so they outlive the page switch.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import streamlit as st
+
+PREFIX = "p."
+
+
+def keep_widget_state() -> None:
+    for key in list(st.session_state.keys()):
+        if isinstance(key, str) and key.startswith(PREFIX):
+            st.session_state[key] = st.session_state[key]
+
+
+def key(*parts: object) -> str:
+    """A persistent widget key: ``key("act", "relu", "alpha") == "p.act.relu.alpha"``."""
+    return PREFIX + ".".join(str(p) for p in parts)
+
+
+def init(widget_key: str, default: Any) -> None:
+    """Give a widget its default once; later runs keep what the user set."""
+    if widget_key not in st.session_state:
+        st.session_state[widget_key] = default

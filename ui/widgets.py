@@ -1,0 +1,105 @@
+"""Widgets generated from core's parameter specs: the one helper every page uses."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import streamlit as st
+
+from core.registry import Entry, Param, Registry
+from ui.i18n import t, t_or
+from ui.state import init, key
+
+SLIDER_MAX_STEPS = 2000  # wider integer ranges get a typed number instead of a slider
+
+
+def param_input(param: Param, widget_key: str, family: str, *, help: str | None = None, where: Any = None) -> Any:
+    """One widget for `param`, keyed by `widget_key`; returns the raw (unvalidated) value.
+
+    Its label is ``<family>.params.<name>`` and a choice's text ``<family>.choices.<value>``
+    (falling back to the value itself) in the family's own i18n file.
+
+    Log-scale and unbounded numbers are typed (so 0 or 1e9 reach validation and get a
+    message); bounded ones are sliders; str choices are select boxes; bools are toggles.
+    """
+    where = where or st
+    init(widget_key, param.default)
+    text = t(f"{family}.params.{param.name}")
+    kind = param.kind
+    if kind == "bool":
+        return where.toggle(text, key=widget_key, help=help)
+    if kind == "choice":
+        return where.selectbox(
+            text, param.choices, key=widget_key, help=help, format_func=lambda v: t_or(f"{family}.choices.{v}", str(v))
+        )
+    bounded = param.low is not None and param.high is not None
+    if kind == "int":
+        if bounded and (param.high - param.low) / (param.step or 1) <= SLIDER_MAX_STEPS:
+            return where.slider(
+                text, int(param.low), int(param.high), step=int(param.step or 1), key=widget_key, help=help
+            )
+        return where.number_input(text, step=int(param.step or 1), key=widget_key, help=help)
+    if bounded and not param.log:
+        step = float(param.step or (param.high - param.low) / 100)
+        return where.slider(text, float(param.low), float(param.high), step=step, key=widget_key, help=help)
+    return where.number_input(text, format="%g", step=param.step, key=widget_key, help=help)
+
+
+def param_inputs(entry: Entry, family: str, *scope: object, columns: int = 1, where: Any = None) -> dict[str, Any]:
+    """Widgets for every parameter of `entry`; returns {name: raw value}.
+
+    Keys are ``p.<family>.<scope...>.<entry>.<param>`` so two copies of one entry (e.g.
+    two Adams with different settings) keep separate values. Validate the result with
+    ``entry.resolve(values)`` inside ``ui.feedback.user_errors()``.
+    """
+    where = where or st
+    if not entry.params:
+        return {}
+    cols = where.columns(min(columns, len(entry.params)))
+    values = {}
+    for i, param in enumerate(entry.params):
+        help_text = t_or(f"{family}.{entry.name}.param.{param.name}", "") or None
+        widget_key = key(family, *scope, entry.name, param.name)
+        values[param.name] = param_input(param, widget_key, family, help=help_text, where=cols[i % len(cols)])
+    return values
+
+
+def entry_title(family: str, name: str) -> str:
+    """``<family>.<name>.title`` from the i18n tables."""
+    return t(f"{family}.{name}.title")
+
+
+def choose(
+    registry: Registry, family: str, *scope: object, label_key: str, default: str | None = None, where: Any = None
+) -> str:
+    """A select box over a registry's names, labelled by their i18n titles."""
+    where = where or st
+    widget_key = key(family, *scope, "choice")
+    init(widget_key, default or registry.names()[0])
+    return where.selectbox(t(label_key), registry.names(), key=widget_key, format_func=lambda n: entry_title(family, n))
+
+
+def choose_many(
+    registry: Registry,
+    family: str,
+    *scope: object,
+    label_key: str,
+    default: Sequence[str] = (),
+    where: Any = None,
+) -> list[str]:
+    """A multiselect over a registry's names, labelled by their i18n titles."""
+    where = where or st
+    widget_key = key(family, *scope, "many")
+    init(widget_key, list(default))
+    return where.multiselect(
+        t(label_key), registry.names(), key=widget_key, format_func=lambda n: entry_title(family, n)
+    )
+
+
+def explain(family: str, entry: Entry, where: Any = None) -> None:
+    """The entry's formula (LaTeX) and its one-paragraph explanation."""
+    where = where or st
+    if entry.formula:
+        where.latex(entry.formula)
+    where.markdown(t(f"{family}.{entry.name}.desc"))
