@@ -1,0 +1,1 @@
+"""Tang poems: corpus cleaning, vocabulary, the character RNN, constrained generation, rhyme."""
