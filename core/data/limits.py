@@ -1,0 +1,16 @@
+"""Size caps for the hosted demo: every data set a user can make stays small enough to train live."""
+
+from __future__ import annotations
+
+MAX_TOY_SAMPLES = 20_000  # generated data sets (2-D toys, sum3, sine)
+MAX_IMAGE_TRAIN = 60_000  # the whole MNIST training split
+MAX_IMAGE_TEST = 10_000
+MAX_CSV_BYTES = 5 * 1024 * 1024  # an uploaded table; checked before anything is parsed
+MAX_CSV_ROWS = 50_000
+MAX_CSV_COLUMNS = 300
+MAX_CSV_FEATURES = 1_000  # after one-hot encoding
+MIN_CSV_ROWS = 10  # fewer rows cannot be split into a useful train and test set
+MAX_CATEGORIES = 50  # a text column with more distinct values (names, ids, free text) is dropped
+MAX_CLASSES = 50  # classification targets with more classes are refused
+REGRESSION_MIN_VALUES = 20  # a numeric target with more distinct values than this is a regression target
+SNIFF_BYTES = 64 * 1024  # how much of an upload is inspected for binary content
