@@ -87,3 +87,31 @@ class LiveRun:
     @property
     def stopping(self) -> bool:
         return self._stop.is_set()
+
+    @property
+    def started(self) -> bool:
+        return self._thread.ident is not None
+
+    @property
+    def status(self) -> str:
+        """'queued', 'running', 'paused', or how it ended: 'done', 'stopped', 'diverged', 'failed'.
+
+        The job publishes ``status``; an exception that escaped the job reads 'failed'.
+        """
+        with self._lock:
+            published = self._snapshot.get("status")
+        if self.running:
+            if self.paused:
+                return "paused"
+            return published if published in ("queued", "running") else "running"
+        if self.error is not None:
+            return "failed"
+        if published in (None, "queued", "running"):
+            return "stopped" if self.stopping else ("done" if self.started else "new")
+        return published
+
+    def get(self, key: str, default: Any = None) -> Any:
+        """One value of the snapshot (copied), cheaper than a full `snapshot()`."""
+        with self._lock:
+            value = self._snapshot.get(key, default)
+        return copy.deepcopy(value)
