@@ -11,8 +11,7 @@ from sklearn.metrics import confusion_matrix as sk_confusion
 from sklearn.metrics import r2_score as sk_r2
 from torch import nn
 
-from core.train import LiveRun, fit, tensor_batches
-from core.train import metrics
+from core.train import LiveRun, fit, metrics, tensor_batches
 from core.train.loop import History
 
 
