@@ -1,0 +1,1 @@
+"""Chinese text for the words page: jieba segmentation, stop words, vocabulary, embeddings."""
