@@ -1,0 +1,1 @@
+"""Handwritten digits: MNIST-style preprocessing, the shipped models, a look inside them."""
