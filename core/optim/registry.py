@@ -1,0 +1,296 @@
+"""The optimizer registry: every torch.optim optimizer of the course, plus its hand-written ones.
+
+An entry builds a real ``torch.optim.Optimizer`` from user values:
+``OPTIMIZERS.get("adam").build(model.parameters(), lr=1e-3, beta1=0.9)``. Parameter names
+are the user-facing ones (``beta1``/``beta2`` rather than torch's ``betas`` tuple); the
+entry maps them to torch's keywords. Defaults are PyTorch's (the course's for ``course_*``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import torch
+
+from core.errors import UserError
+from core.optim.course import CourseAdaGrad, CourseAdam, CourseMomentum, CourseRMSProp
+from core.registry import Entry, Param, Registry
+
+LR_MAX = 10.0
+
+
+def lr(default: float) -> Param:
+    """The learning rate: typed (log scale), must be > 0 (checked in `OptimizerEntry.resolve`)."""
+    return Param("lr", default, low=0.0, high=LR_MAX, log=True)
+
+
+def momentum(default: float = 0.9) -> Param:
+    return Param("momentum", default, low=0.0, high=0.999, step=0.001)
+
+
+def beta1(default: float = 0.9) -> Param:
+    return Param("beta1", default, low=0.0, high=0.999, step=0.001)
+
+
+def beta2(default: float = 0.999) -> Param:
+    return Param("beta2", default, low=0.0, high=0.9999, step=0.0001)
+
+
+def eps(default: float) -> Param:
+    return Param("eps", default, low=0.0, high=1.0, log=True)
+
+
+def weight_decay(default: float = 0.0) -> Param:
+    return Param("weight_decay", default, low=0.0, high=1.0, step=0.001)
+
+
+@dataclass(frozen=True)
+class OptimizerEntry(Entry):
+    """One optimizer: how to build it, its specs, its update rule and what it keeps in memory.
+
+    Args:
+        factory: the torch optimizer class.
+        fixed: keyword arguments always passed (e.g. ``nesterov=True``).
+        has_momentum: keeps a velocity / first moment.
+        has_betas: has Adam-style ``beta1``/``beta2``.
+        adaptive: scales each coordinate by its own gradient history.
+        course: a hand-written version from the course (002 §7.4).
+        twin: the torch optimizer a course version should be compared with.
+        note: where the course's formula and PyTorch's differ (English; the UI shows
+            ``optimizers.<name>.note``).
+    """
+
+    factory: Callable[..., torch.optim.Optimizer] = torch.optim.SGD
+    fixed: tuple[tuple[str, Any], ...] = ()
+    has_momentum: bool = False
+    has_betas: bool = False
+    adaptive: bool = False
+    course: bool = False
+    twin: str = ""
+    note: str = ""
+
+    def resolve(self, values: Mapping[str, Any] | None = None) -> dict[str, Any]:
+        resolved = super().resolve(values)
+        if resolved["lr"] <= 0:
+            raise UserError(
+                "optimizers.errors.lr_positive", f"lr must be > 0, got {resolved['lr']}", value=resolved["lr"]
+            )
+        return resolved
+
+    def torch_kwargs(self, values: Mapping[str, Any]) -> dict[str, Any]:
+        """User values → the factory's keyword arguments (``beta1, beta2`` → ``betas``)."""
+        kwargs = dict(values)
+        if "beta1" in kwargs and not self.course:
+            kwargs["betas"] = (kwargs.pop("beta1"), kwargs.pop("beta2"))
+        kwargs.update(self.fixed)
+        return kwargs
+
+    def build(self, params: Iterable[torch.Tensor] | Iterable[dict], **hparams: Any) -> torch.optim.Optimizer:
+        """A torch optimizer over `params` with validated `hparams` (defaults for the rest)."""
+        return self.factory(params, **self.torch_kwargs(self.resolve(hparams)))
+
+
+_ADAM_CORE = (
+    r"m_t = \beta_1 m_{t-1} + (1-\beta_1)\,g_t,\qquad v_t = \beta_2 v_{t-1} + (1-\beta_2)\,g_t^2 \\"
+    r"\hat m_t = \frac{m_t}{1-\beta_1^t},\qquad \hat v_t = \frac{v_t}{1-\beta_2^t} \\"
+)
+
+OPTIMIZERS: Registry[OptimizerEntry] = Registry(
+    "optimizers",
+    (
+        OptimizerEntry(
+            "sgd",
+            params=(lr(1e-3), weight_decay()),
+            formula=r"\theta_t = \theta_{t-1} - \eta\,\big(g_t + \lambda\,\theta_{t-1}\big)",
+            factory=torch.optim.SGD,
+        ),
+        OptimizerEntry(
+            "momentum",
+            params=(lr(1e-3), momentum(), Param("dampening", 0.0, low=0.0, high=0.99, step=0.01), weight_decay()),
+            formula=r"b_t = \mu\, b_{t-1} + (1-\tau)\, g_t \quad(b_1 = g_1),\qquad \theta_t = \theta_{t-1} - \eta\, b_t",
+            factory=torch.optim.SGD,
+            has_momentum=True,
+            note="PyTorch: b = μb + g, θ −= η·b. Textbook: v = αv − ηg, θ += v (same path while η is constant).",
+        ),
+        OptimizerEntry(
+            "nesterov",
+            params=(lr(1e-3), momentum(), weight_decay()),
+            formula=r"b_t = \mu\, b_{t-1} + g_t,\qquad \theta_t = \theta_{t-1} - \eta\,\big(g_t + \mu\, b_t\big)",
+            factory=torch.optim.SGD,
+            fixed=(("nesterov", True),),
+            has_momentum=True,
+            note="PyTorch's Nesterov evaluates the gradient at θ, not at the look-ahead point θ + αv (Sutskever form).",
+        ),
+        OptimizerEntry(
+            "adagrad",
+            params=(
+                lr(1e-2),
+                Param("lr_decay", 0.0, low=0.0, high=1.0, step=0.001),
+                eps(1e-10),
+                Param("initial_accumulator_value", 0.0, low=0.0, high=10.0, step=0.1),
+                weight_decay(),
+            ),
+            formula=(
+                r"G_t = G_{t-1} + g_t^2,\qquad "
+                r"\theta_t = \theta_{t-1} - \frac{\eta}{1+(t-1)\,\gamma}\,\frac{g_t}{\sqrt{G_t}+\epsilon}"
+            ),
+            factory=torch.optim.Adagrad,
+            adaptive=True,
+        ),
+        OptimizerEntry(
+            "rmsprop",
+            params=(
+                lr(1e-2),
+                Param("alpha", 0.99, low=0.0, high=0.999, step=0.001),
+                eps(1e-8),
+                Param("momentum", 0.0, low=0.0, high=0.999, step=0.001),
+                Param("centered", False),
+                weight_decay(),
+            ),
+            formula=(
+                r"v_t = \alpha\, v_{t-1} + (1-\alpha)\, g_t^2,\qquad "
+                r"\theta_t = \theta_{t-1} - \eta\,\frac{g_t}{\sqrt{v_t}+\epsilon}"
+            ),
+            factory=torch.optim.RMSprop,
+            adaptive=True,
+        ),
+        OptimizerEntry(
+            "adam",
+            params=(lr(1e-3), beta1(), beta2(), eps(1e-8), weight_decay(), Param("amsgrad", False)),
+            formula=r"\begin{aligned}"
+            + _ADAM_CORE
+            + r"\theta_t &= \theta_{t-1} - \eta\,\frac{\hat m_t}{\sqrt{\hat v_t}+\epsilon}"
+            r"\end{aligned}",
+            factory=torch.optim.Adam,
+            has_momentum=True,
+            has_betas=True,
+            adaptive=True,
+            note="PyTorch adds ε after dividing √v by √(1−β₂ᵗ); the course adds ε to √v and folds the correction into η.",
+        ),
+        OptimizerEntry(
+            "adamw",
+            params=(lr(1e-3), beta1(), beta2(), eps(1e-8), weight_decay(1e-2), Param("amsgrad", False)),
+            formula=r"\begin{aligned}" + _ADAM_CORE + r"\theta_t &= \theta_{t-1}(1-\eta\lambda) - \eta\,"
+            r"\frac{\hat m_t}{\sqrt{\hat v_t}+\epsilon}\end{aligned}",
+            factory=torch.optim.AdamW,
+            has_momentum=True,
+            has_betas=True,
+            adaptive=True,
+        ),
+        OptimizerEntry(
+            "nadam",
+            params=(
+                lr(2e-3),
+                beta1(),
+                beta2(),
+                eps(1e-8),
+                Param("momentum_decay", 4e-3, low=0.0, high=1.0, log=True),
+                weight_decay(),
+            ),
+            formula=(
+                r"\begin{aligned}\mu_t &= \beta_1\big(1-\tfrac12\, 0.96^{t\psi}\big),\qquad "
+                r"\hat v_t = \frac{v_t}{1-\beta_2^t}\\ \theta_t &= \theta_{t-1} - \frac{\eta}{\sqrt{\hat v_t}+\epsilon}"
+                r"\Big(\frac{(1-\mu_t)\,g_t}{1-\prod_{i\le t}\mu_i} + \frac{\mu_{t+1}\, m_t}{1-\prod_{i\le t+1}\mu_i}\Big)"
+                r"\end{aligned}"
+            ),
+            factory=torch.optim.NAdam,
+            has_momentum=True,
+            has_betas=True,
+            adaptive=True,
+        ),
+        OptimizerEntry(
+            "radam",
+            params=(lr(1e-3), beta1(), beta2(), eps(1e-8), weight_decay()),
+            formula=(
+                r"\begin{aligned}\rho_\infty &= \frac{2}{1-\beta_2} - 1,\qquad "
+                r"\rho_t = \rho_\infty - \frac{2t\,\beta_2^t}{1-\beta_2^t}\\ "
+                r"\theta_t &= \begin{cases}\theta_{t-1} - \eta\, \hat m_t\, r_t\, \frac{\sqrt{1-\beta_2^t}}{\sqrt{v_t}+\epsilon}"
+                r" & \rho_t > 5\\ \theta_{t-1} - \eta\, \hat m_t & \text{otherwise}\end{cases}\\ "
+                r"r_t &= \sqrt{\frac{(\rho_t-4)(\rho_t-2)\,\rho_\infty}{(\rho_\infty-4)(\rho_\infty-2)\,\rho_t}}"
+                r"\end{aligned}"
+            ),
+            factory=torch.optim.RAdam,
+            has_momentum=True,
+            has_betas=True,
+            adaptive=True,
+        ),
+        OptimizerEntry(
+            "adamax",
+            params=(lr(2e-3), beta1(), beta2(), eps(1e-8), weight_decay()),
+            formula=(
+                r"m_t = \beta_1 m_{t-1} + (1-\beta_1)\, g_t,\quad u_t = \max\big(\beta_2 u_{t-1},\ |g_t|+\epsilon\big),"
+                r"\quad \theta_t = \theta_{t-1} - \frac{\eta}{1-\beta_1^t}\,\frac{m_t}{u_t}"
+            ),
+            factory=torch.optim.Adamax,
+            has_momentum=True,
+            has_betas=True,
+            adaptive=True,
+        ),
+        OptimizerEntry(
+            "adadelta",
+            params=(
+                lr(1.0),
+                Param("rho", 0.9, low=0.0, high=0.999, step=0.001),
+                eps(1e-6),
+                weight_decay(),
+            ),
+            formula=(
+                r"\begin{aligned}v_t &= \rho\, v_{t-1} + (1-\rho)\, g_t^2,\qquad "
+                r"\Delta_t = \frac{\sqrt{u_{t-1}+\epsilon}}{\sqrt{v_t+\epsilon}}\, g_t\\ "
+                r"u_t &= \rho\, u_{t-1} + (1-\rho)\,\Delta_t^2,\qquad \theta_t = \theta_{t-1} - \eta\,\Delta_t\end{aligned}"
+            ),
+            factory=torch.optim.Adadelta,
+            adaptive=True,
+        ),
+        OptimizerEntry(
+            "course_momentum",
+            params=(lr(1e-2), momentum()),
+            formula=r"v \leftarrow \alpha\, v - \eta\, g,\qquad \theta \leftarrow \theta + v",
+            factory=CourseMomentum,
+            has_momentum=True,
+            course=True,
+            twin="momentum",
+            note="Same path as torch SGD(momentum=α) while η is constant (v = −η·b); differs when η changes.",
+        ),
+        OptimizerEntry(
+            "course_adagrad",
+            params=(lr(1e-2), eps(1e-7)),
+            formula=r"h \leftarrow h + g \odot g,\qquad \theta \leftarrow \theta - \eta\,\frac{g}{\sqrt{h}+\epsilon}",
+            factory=CourseAdaGrad,
+            adaptive=True,
+            course=True,
+            twin="adagrad",
+            note="Same rule as torch Adagrad; the course's ε is 1e-7, PyTorch's 1e-10.",
+        ),
+        OptimizerEntry(
+            "course_rmsprop",
+            params=(lr(1e-2), Param("rho", 0.99, low=0.0, high=0.999, step=0.001), eps(1e-7)),
+            formula=(
+                r"h \leftarrow \rho\, h + (1-\rho)\, g \odot g,\qquad \theta \leftarrow \theta - \eta\,\frac{g}{\sqrt{h}+\epsilon}"
+            ),
+            factory=CourseRMSProp,
+            adaptive=True,
+            course=True,
+            twin="rmsprop",
+            note="Same rule as torch RMSprop (alpha = ρ); the course's ε is 1e-7, PyTorch's 1e-8.",
+        ),
+        OptimizerEntry(
+            "course_adam",
+            params=(lr(1e-3), beta1(), beta2(), eps(1e-7)),
+            formula=(
+                r"\begin{aligned}m &\leftarrow m + (1-\beta_1)(g - m),\qquad v \leftarrow v + (1-\beta_2)(g^2 - v)\\ "
+                r"\eta_t &= \eta\,\frac{\sqrt{1-\beta_2^t}}{1-\beta_1^t},\qquad "
+                r"\theta \leftarrow \theta - \eta_t\,\frac{m}{\sqrt{v}+\epsilon}\end{aligned}"
+            ),
+            factory=CourseAdam,
+            has_momentum=True,
+            has_betas=True,
+            adaptive=True,
+            course=True,
+            twin="adam",
+            note="Equals torch Adam with a step-dependent ε_t = ε/√(1−β₂ᵗ) (identical when ε = 0).",
+        ),
+    ),
+)
