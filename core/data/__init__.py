@@ -5,6 +5,18 @@ know); built-in sets are entries of `DATASETS`, an uploaded table goes through `
 """
 
 from core.data.catalog import DATASETS, DatasetSpec
+from core.data.tabular import csv_columns, infer_task, load_csv, read_table
 from core.data.task import CLASSIFICATION, REGRESSION, TASKS, TaskData
 
-__all__ = ["CLASSIFICATION", "DATASETS", "REGRESSION", "TASKS", "DatasetSpec", "TaskData"]
+__all__ = [
+    "CLASSIFICATION",
+    "DATASETS",
+    "REGRESSION",
+    "TASKS",
+    "DatasetSpec",
+    "TaskData",
+    "csv_columns",
+    "infer_task",
+    "load_csv",
+    "read_table",
+]
