@@ -25,6 +25,7 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 from core.errors import UserError
+from core.ranges import check_range
 from core.registry import Entry, Param, Registry
 
 # SELU constants (Klambauer et al. 2017, "Self-Normalizing Neural Networks"); PyTorch uses the same.
@@ -408,3 +409,60 @@ def autograd_derivative(entry: Activation, x: Tensor, **params: Any) -> tuple[Te
     y = entry.scalar(x, **params)
     (dy,) = torch.autograd.grad(y.sum(), x)
     return y.detach(), dy.detach()
+
+
+CURVE_POINTS = 801
+
+
+def activation_curve(
+    name: str, params: Mapping[str, Any] | None, low: float, high: float, points: int = CURVE_POINTS
+) -> tuple[Tensor, Tensor, Tensor]:
+    """(x, f(x), f′(x)) over [low, high], f′ by autograd; bad range or parameters → UserError."""
+    entry = ACTIVATIONS.get(name)
+    values = entry.values(params)
+    low, high = check_range(low, high)
+    x = torch.linspace(low, high, points, dtype=torch.float64)
+    y, dy = autograd_derivative(entry, x, **values)
+    return x, y, dy
+
+
+# --- softmax with a temperature -------------------------------------------------------
+
+TEMPERATURE = Param("temperature", 1.0, 0.05, 10.0, 0.05)
+DEFAULT_LOGITS = "2, 1, 0.1"
+MAX_LOGITS = 20
+LOGIT_LIMIT = 1e4
+
+
+def parse_logits(text: str) -> list[float]:
+    """Numbers separated by commas or spaces (2 to MAX_LOGITS of them), else UserError."""
+    parts = [p for p in text.replace("，", ",").replace(",", " ").split() if p]
+    values = []
+    for part in parts:
+        try:
+            value = float(part)
+        except ValueError:
+            raise UserError("activations.errors.logit_parse", f"{part!r} is not a number", value=part) from None
+        if not math.isfinite(value) or abs(value) > LOGIT_LIMIT:
+            raise UserError(
+                "activations.errors.logit_value",
+                f"logit {part} is not finite or too large",
+                value=part,
+                limit=LOGIT_LIMIT,
+            )
+        values.append(value)
+    if not 2 <= len(values) <= MAX_LOGITS:
+        raise UserError(
+            "activations.errors.logit_count",
+            f"need 2..{MAX_LOGITS} logits, got {len(values)}",
+            n=len(values),
+            max=MAX_LOGITS,
+        )
+    return values
+
+
+def softmax_temperature(logits: list[float], temperature: float) -> Tensor:
+    """softmax(z / T): T → 0 approaches argmax (one-hot), T → ∞ the uniform distribution."""
+    t = TEMPERATURE.validate(temperature)
+    z = torch.tensor(logits, dtype=torch.float64)  # (K,)
+    return torch.softmax(z / t, dim=-1)

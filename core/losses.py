@@ -32,6 +32,7 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 from core.errors import UserError
+from core.ranges import check_range
 from core.registry import Entry, Param, Registry
 
 TASKS = ("regression", "binary", "multiclass")
@@ -291,15 +292,6 @@ def for_task(task: str) -> list[str]:
     return [loss.name for loss in LOSSES if loss.task == task]
 
 
-def check_range(low: float, high: float) -> None:
-    """x range of a chart: finite numbers with low < high, or UserError("x_range")."""
-    for v in (low, high):
-        if not isinstance(v, (int, float)) or v != v or abs(v) == float("inf"):
-            raise UserError("x_range", f"x range must be finite numbers, got [{low}, {high}]", low=low, high=high)
-    if low >= high:
-        raise UserError("x_range", f"x range needs min < max, got [{low}, {high}]", low=low, high=high)
-
-
 @dataclass(frozen=True)
 class Curve:
     """A loss as a function of one variable: x, L(x) and dL/dx (autograd), all shape (N,)."""
@@ -319,7 +311,7 @@ def loss_curve(
     """
     loss = LOSSES.get(name)
     values = loss.resolve(params)
-    check_range(low, high)
+    low, high = check_range(low, high)
     if loss.target is not None:
         target = loss.target.validate(target)
     if loss.probability_axis and (low < 0 or high > 1):
@@ -357,7 +349,7 @@ def compare_curves(names: list[str], label: float, low: float, high: float, poin
             f"compare losses of one task; got {sorted(tasks)}",
             tasks=", ".join(sorted(tasks)),
         )
-    check_range(low, high)
+    low, high = check_range(low, high)
     task = tasks.pop()
     out = {}
     for loss in losses:
