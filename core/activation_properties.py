@@ -49,10 +49,11 @@ def properties(entry: Activation, params: dict | None = None) -> Properties:
         values["training"] = False
     x = torch.linspace(*GRID[:2], GRID[2], dtype=torch.float64)
     y, dy = autograd_derivative(entry, x, **values)
+    curve = lambda t: autograd_derivative(entry, t, **values)[0]  # noqa: E731
     far = torch.tensor([-FAR, -NEAR, NEAR, FAR], dtype=torch.float64)
     y_far, dy_far = autograd_derivative(entry, far, **values)
-    low = -math.inf if float(y_far[1] - y_far[0]) > GROWTH else min(float(y.min()), float(y_far.min()))
-    high = math.inf if float(y_far[3] - y_far[2]) > GROWTH else max(float(y.max()), float(y_far.max()))
+    low = -math.inf if float(y_far[1] - y_far[0]) > GROWTH else min(_refine(curve, x, y, min), float(y_far.min()))
+    high = math.inf if float(y_far[3] - y_far[2]) > GROWTH else max(_refine(curve, x, y, max), float(y_far.max()))
     # E[f] and std[f] for x ~ N(0, 1) by quadrature on the grid (deterministic)
     weights = torch.exp(-0.5 * x * x)
     weights = weights / weights.sum()
@@ -60,7 +61,8 @@ def properties(entry: Activation, params: dict | None = None) -> Properties:
     std = math.sqrt(max(float((weights * (y - mean) ** 2).sum()), 0.0))
     left, right = abs(float(dy_far[0])) < SATURATED, abs(float(dy_far[3])) < SATURATED
     saturating = {(True, True): "both", (True, False): "left", (False, True): "right"}.get((left, right), "none")
-    max_grad = math.inf if entry.name == "step" else float(dy.abs().max())
+    slope = lambda t: autograd_derivative(entry, t, **values)[1].abs()  # noqa: E731
+    max_grad = math.inf if entry.name == "step" else _refine(slope, x, dy.abs(), max)
     return Properties(
         name=entry.name,
         low=low,
@@ -72,6 +74,13 @@ def properties(entry: Activation, params: dict | None = None) -> Properties:
         saturating=saturating,
         max_grad=max_grad,
     )
+
+
+def _refine(g, x: torch.Tensor, y: torch.Tensor, pick) -> float:
+    """min or max of g: the best grid point, refined on a fine grid around it (e.g. GELU's dip)."""
+    i = int(torch.argmin(y)) if pick is min else int(torch.argmax(y))
+    fine = torch.linspace(float(x[max(i - 1, 0)]), float(x[min(i + 1, len(x) - 1)]), 2001, dtype=torch.float64)
+    return pick(float(y[i]), float(pick(g(fine))))
 
 
 def time_forward_backward(entry: Activation, size: int = COST_SIZE, repeats: int = COST_REPEATS) -> float:
