@@ -1,0 +1,417 @@
+"""A training recipe from a plain config dict: model + loss + optimizer + scheduler + batches, and its live job.
+
+The config is plain data (JSON-able), so it is saved inside a model checkpoint, shown in
+a run's label and turned into a standalone script by `core.train.export`::
+
+    {"model": {...core.models.build_model config...},
+     "loss": {"name": "cross_entropy", "params": {}},
+     "optimizer": {"name": "adam", "params": {"lr": 0.01, "weight_decay": 0.0}},
+     "scheduler": {"name": "constant", "params": {}},
+     "batch_mode": "minibatch", "batch_size": 32, "epochs": 50, "seed": 0,
+     "data": {"name": "moons", "params": {...}}}           # what was trained on (recorded)
+
+`prepare` validates everything and raises UserError synchronously (the page shows it);
+`job` is what a `LiveRun` runs in its worker thread.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import torch
+from torch import nn
+
+from core.data.task import CLASSIFICATION, TaskData
+from core.errors import UserError
+from core.train import metrics
+from core.train.live import LiveRun
+from core.train.loop import History, StepInfo, fit, tensor_batches
+from core.train.runs import Limits, RunSlots
+
+BATCH_MODES = ("full", "minibatch", "single")  # BGD, mini-batch SGD, single-sample SGD (000 §4–5)
+DEFAULT_BATCH_SIZE = 32
+MAX_BATCH_SIZE = 4096
+PUBLISH_EVERY_S = 0.25  # snapshot refresh while training (the UI polls at 2 Hz)
+VISUAL_EVERY_S = 0.5  # decision boundary / fitted curve / confusion refresh
+CURVE_POINTS = 1500  # per-step curves are thinned to about this many points in a snapshot
+EVAL_TRAIN_MAX = 5000  # the per-epoch train metrics use at most this many training samples
+BOUNDARY_STEPS = 70  # decision-boundary grid resolution
+MISCLASSIFIED_SHOWN = 12
+ADVICE_NAN = "lower_lr"  # i18n: training.advice.lower_lr
+# A small model's ops take microseconds: extra intra-op threads only add synchronisation, and on a
+# busy 2-core server they made a 16-unit MLP ~35× slower (measured). So small CPU runs use one thread.
+SMALL_MODEL_PARAMS = 200_000
+
+
+def loss_tasks(data: TaskData) -> tuple[str, ...]:
+    """Loss task kinds that fit `data`: regression; binary and multiclass for two classes; else multiclass."""
+    if data.task != CLASSIFICATION:
+        return ("regression",)
+    return ("binary", "multiclass") if data.n_classes == 2 else ("multiclass",)
+
+
+def matching_losses(data: TaskData) -> list[str]:
+    """Names in core.losses.LOSSES whose task fits `data` (the page's loss choices)."""
+    from core.losses import LOSSES
+
+    kinds = loss_tasks(data)
+    return [e.name for e in LOSSES if e.task in kinds]
+
+
+def batch_size_for(mode: str, size: int, n_train: int) -> int:
+    """Rows per step: all of them (BGD), `size` (mini-batch) or 1 (single-sample SGD)."""
+    if mode not in BATCH_MODES:
+        raise UserError("training.errors.batch_mode", f"batch mode {mode!r}; choose from {BATCH_MODES}", value=mode)
+    if mode == "full":
+        return n_train
+    if mode == "single":
+        return 1
+    if not 1 <= int(size) <= MAX_BATCH_SIZE:
+        raise UserError(
+            "training.errors.batch_size",
+            f"batch size {size} outside [1, {MAX_BATCH_SIZE}]",
+            value=size,
+            high=MAX_BATCH_SIZE,
+        )
+    return min(int(size), n_train)
+
+
+@dataclass
+class Setup:
+    """Everything one run needs, on its device."""
+
+    config: dict[str, Any]
+    data: TaskData
+    device: torch.device
+    model: nn.Module
+    loss_fn: nn.Module
+    loss_task: str
+    optimizer: torch.optim.Optimizer
+    scheduler: Any
+    batch_size: int
+    epochs: int
+    seed: int
+    x_train: torch.Tensor
+    y_train: torch.Tensor  # already in the loss's target form
+    x_test: torch.Tensor
+    y_test: torch.Tensor
+    generator: torch.Generator = field(default_factory=torch.Generator)
+    initial_state: dict[str, torch.Tensor] = field(default_factory=dict)  # weights before training, on the CPU
+
+    @property
+    def steps_per_epoch(self) -> int:
+        return math.ceil(self.data.n_train / self.batch_size)
+
+    @property
+    def total_steps(self) -> int:
+        return self.steps_per_epoch * self.epochs
+
+    @property
+    def metric(self) -> str:
+        return "accuracy" if self.data.task == CLASSIFICATION else "r2"
+
+    def batches(self, epoch: int):
+        return tensor_batches(self.x_train, self.y_train, self.batch_size, self.generator)
+
+    def evaluate(self, model: nn.Module) -> dict[str, float]:
+        """Loss and metric on (a slice of) the training set and on the test set."""
+        out: dict[str, float] = {}
+        n = min(EVAL_TRAIN_MAX, self.x_train.shape[0])
+        for split, x, y in (("train", self.x_train[:n], self.y_train[:n]), ("test", self.x_test, self.y_test)):
+            if x.shape[0] == 0:
+                continue
+            outputs = metrics.predict(model, x)
+            out[f"{split}_eval_loss"] = float(self.loss_fn(outputs, y))
+            out[f"{split}_{self.metric}"] = (
+                metrics.accuracy(outputs, y) if self.metric == "accuracy" else metrics.r2_score(outputs, y)
+            )
+        return out
+
+
+class PreparedLoss(nn.Module):
+    """A registry loss applied to the model's raw output: ``loss(*entry.prepare(output, labels))``.
+
+    The model always ends in raw scores (C logits, one binary logit, or a value); each
+    loss's `prepare` adds the sigmoid / log-softmax / ±1 targets it needs.
+    """
+
+    def __init__(self, entry: Any, params: dict[str, Any]):
+        super().__init__()
+        self.entry = entry
+        self.inner = entry.module(**params)
+
+    def forward(self, output: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
+        return self.inner(*self.entry.prepare(output, labels))
+
+
+def targets_for(y: torch.Tensor, loss_task: str) -> torch.Tensor:
+    """Class indices (N,) for multiclass, 0/1 floats (N, 1) for binary, values (N, 1) for regression."""
+    if loss_task == "multiclass":
+        return y.reshape(-1).long()
+    return y.reshape(-1, 1).float()
+
+
+def count_params(model: nn.Module) -> int:
+    return sum(p.numel() for p in model.parameters() if p.requires_grad)
+
+
+def model_config(config: dict[str, Any], data: TaskData, loss_task: str) -> dict[str, Any]:
+    """The model config with the data's input shape and the loss's output width filled in."""
+    out = dict(config.get("model") or {})
+    out["input_shape"] = list(data.input_shape)
+    out["n_outputs"] = 1 if loss_task in ("binary", "regression") else data.n_classes
+    return out
+
+
+def prepare(config: dict[str, Any], data: TaskData, device: torch.device, limits: Limits | None = None) -> Setup:
+    """Validate `config` against the registries and caps, and build the run on `device`.
+
+    Raises:
+        UserError: an unknown name, a value out of range, a loss that does not fit the
+            task, or a cap exceeded.
+    """
+    from core.losses import LOSSES
+    from core.models import build_model
+    from core.optim import OPTIMIZERS
+    from core.schedulers import SCHEDULERS
+
+    limits = limits or Limits.from_env()
+    epochs = int(config.get("epochs", 1))
+    if epochs < 1:
+        raise UserError("training.errors.epochs", f"epochs must be ≥ 1, got {epochs}", value=epochs)
+    seed = int(config.get("seed", 0))
+    loss_entry = LOSSES.get(config["loss"]["name"])
+    if loss_entry.task not in loss_tasks(data):
+        raise UserError(
+            "training.errors.loss_task",
+            f"loss {loss_entry.name!r} is for {loss_entry.task} tasks, the data is {data.task}",
+            loss=loss_entry.name,
+            task=data.task,
+        )
+    loss_params = loss_entry.resolve(config["loss"].get("params"))
+    opt_entry = OPTIMIZERS.get(config["optimizer"]["name"])
+    opt_params = opt_entry.resolve(config["optimizer"].get("params"))
+    sched_cfg = config.get("scheduler") or {"name": "constant", "params": {}}
+    sched_entry = SCHEDULERS.get(sched_cfg["name"])
+    sched_params = sched_entry.resolve(sched_cfg.get("params"))
+    batch_size = batch_size_for(
+        config.get("batch_mode", "minibatch"), config.get("batch_size", DEFAULT_BATCH_SIZE), data.n_train
+    )
+
+    torch.manual_seed(seed)
+    generator = torch.Generator().manual_seed(seed)
+    model = build_model(model_config(config, data, loss_entry.task))
+    limits.check(params=count_params(model), epochs=epochs, steps=math.ceil(data.n_train / batch_size) * epochs)
+    initial_state = {k: v.detach().clone() for k, v in model.state_dict().items()}  # for the exported script
+    torch.manual_seed(seed)  # training-time randomness (dropout) starts from the seed, whatever the init drew
+    model = model.to(device)
+    optimizer = opt_entry.build(model.parameters(), **opt_params)  # weight decay is an optimizer param
+    steps_per_epoch = math.ceil(data.n_train / batch_size)
+    scheduler = sched_entry.build(optimizer, steps_per_epoch * epochs, **sched_params)
+    return Setup(
+        config=dict(config),
+        data=data,
+        device=device,
+        model=model,
+        loss_fn=PreparedLoss(loss_entry, loss_params),
+        loss_task=loss_entry.task,
+        optimizer=optimizer,
+        scheduler=scheduler,
+        batch_size=batch_size,
+        epochs=epochs,
+        seed=seed,
+        x_train=data.x_train.to(device),
+        y_train=targets_for(data.y_train, loss_entry.task).to(device),
+        x_test=data.x_test.to(device),
+        y_test=targets_for(data.y_test, loss_entry.task).to(device),
+        generator=generator,
+        initial_state=initial_state,
+    )
+
+
+def thin(values: list[float], points: int = CURVE_POINTS) -> tuple[list[int], list[float]]:
+    """(steps, values) of a per-step curve, every k-th point so at most about `points` remain (1-based steps)."""
+    stride = max(1, math.ceil(len(values) / points))
+    idx = list(range(0, len(values), stride))
+    if values and idx[-1] != len(values) - 1:
+        idx.append(len(values) - 1)
+    return [i + 1 for i in idx], [values[i] for i in idx]
+
+
+def visuals(setup: Setup) -> dict[str, Any]:
+    """The task's picture of the model now: decision boundary (2-D), fitted curve (1-D regression),
+    confusion matrix and misclassified examples (classification with more inputs)."""
+    model, data = setup.model, setup.data
+    was_training = model.training
+    model.eval()
+    try:
+        with torch.no_grad():
+            if data.task == CLASSIFICATION and tuple(data.input_shape) == (2,):
+                xs, ys = metrics.grid_2d(torch.cat([setup.x_train, setup.x_test]), BOUNDARY_STEPS)
+                label, confidence = metrics.decision_grid(model, xs, ys)
+                return {"boundary": {"x": xs.cpu().tolist(), "y": ys.cpu().tolist(),
+                                     "label": label.cpu().tolist(), "confidence": confidence.cpu().tolist()}}  # fmt: skip
+            if data.task != CLASSIFICATION and tuple(data.input_shape) == (1,):
+                xs, ys = metrics.curve_1d(model, torch.cat([setup.x_train, setup.x_test]))
+                return {"curve": {"x": xs.cpu().tolist(), "y": ys.cpu().tolist()}}
+            if data.task == CLASSIFICATION and setup.x_test.shape[0]:
+                predicted = metrics.labels_from_outputs(metrics.predict(model, setup.x_test))
+                truth = setup.y_test.reshape(-1).long()
+                return {
+                    "confusion": metrics.confusion_matrix(predicted, truth, data.n_classes).tolist(),
+                    "misclassified": metrics.misclassified(predicted, truth, MISCLASSIFIED_SHOWN),
+                }
+            return {}
+    finally:
+        model.train(was_training)
+
+
+@dataclass
+class RunResult:
+    """What a finished (or stopped, or diverged) run leaves: its history and final weights on the CPU."""
+
+    history: History
+    state_dict: dict[str, torch.Tensor]
+    config: dict[str, Any]
+    status: str  # done | stopped | diverged | failed
+    error: str = ""  # i18n key suffix under training.errors (e.g. "oom"), empty when none
+
+
+class Reporter:
+    """The fit callbacks of a live run: throttled snapshots with progress, speed, ETA and visuals."""
+
+    def __init__(self, setup: Setup, run: LiveRun, history: History, clock: Callable[[], float] = time.perf_counter):
+        self.setup, self.run, self.history, self.clock = setup, run, history, clock
+        self.start = clock()
+        self.paused_s = 0.0
+        self.last_publish = -math.inf
+        self.last_visual = -math.inf
+
+    def elapsed(self) -> float:
+        return max(self.clock() - self.start - self.paused_s, 1e-9)
+
+    def should_stop(self) -> bool:
+        t0 = self.clock()
+        stop = self.run.checkpoint()  # blocks while paused
+        waited = self.clock() - t0
+        if waited > 0.005:
+            self.paused_s += waited
+        return stop
+
+    def on_step(self, info: StepInfo) -> None:
+        now = self.clock()
+        if now - self.last_publish >= PUBLISH_EVERY_S:
+            self.publish(now)
+
+    def on_epoch(self, epoch: int, record: dict[str, float]) -> None:
+        now = self.clock()
+        if now - self.last_publish >= PUBLISH_EVERY_S:
+            self.publish(now)
+
+    def publish(self, now: float | None = None, final: bool = False, **extra: Any) -> None:
+        now = self.clock() if now is None else now
+        h, setup = self.history, self.setup
+        elapsed = self.elapsed()
+        rate = h.samples / elapsed
+        step_rate = h.steps / elapsed
+        remaining = max(setup.total_steps - h.steps, 0)
+        steps, losses = thin(h.step_loss)
+        _, lrs = thin(h.lr)
+        values: dict[str, Any] = {
+            "step": h.steps,
+            "total_steps": setup.total_steps,
+            "epoch": len(h.epochs),
+            "epochs_total": setup.epochs,
+            "progress": min(h.steps / max(setup.total_steps, 1), 1.0),
+            "samples": h.samples,
+            "samples_per_s": rate,
+            "eta_s": remaining / step_rate if step_rate > 0 and not final else 0.0,
+            "elapsed_s": elapsed,
+            "curve_steps": steps,
+            "step_loss": losses,
+            "lr": lrs,
+            "epochs": [dict(r) for r in h.epochs],
+            "metric": setup.metric,
+            **extra,
+        }
+        if final or now - self.last_visual >= VISUAL_EVERY_S:
+            values.update(visuals(setup))
+            self.last_visual = now
+        self.run.publish(**values)
+        self.last_publish = now
+
+
+def train(setup: Setup, run: LiveRun, slots: RunSlots | None = None) -> RunResult:
+    """Train `setup` inside a LiveRun's worker: wait for a slot, fit with live snapshots, return the result.
+
+    NaN/inf losses end the run as 'diverged' (with advice); a GPU out-of-memory error ends
+    it as 'failed' with error 'oom'. Neither is raised into the UI.
+    """
+    history = History()
+    run.publish(status="queued", queue_position=None, metric=setup.metric, total_steps=setup.total_steps,
+                epochs_total=setup.epochs, step=0, progress=0.0)  # fmt: skip
+    if slots is not None:
+        with slots.hold(run) as got:
+            if not got:
+                run.publish(status="stopped")
+                return _result(setup, history, "stopped")
+            return _fit(setup, run, history)
+    return _fit(setup, run, history)
+
+
+def cpu_threads(setup: Setup) -> int | None:
+    """Intra-op threads for this run: 1 for a small model on the CPU, else None (leave torch's setting)."""
+    if setup.device.type == "cpu" and count_params(setup.model) <= SMALL_MODEL_PARAMS:
+        return 1
+    return None
+
+
+def _fit(setup: Setup, run: LiveRun, history: History) -> RunResult:
+    run.publish(status="running", queue_position=0)
+    threads = cpu_threads(setup)
+    if threads is not None:
+        torch.set_num_threads(threads)  # process-wide in torch; right for every small run on this server
+    reporter = Reporter(setup, run, history)
+    try:
+        fit(
+            setup.model,
+            setup.loss_fn,
+            setup.optimizer,
+            setup.batches,
+            epochs=setup.epochs,
+            scheduler=setup.scheduler,
+            scheduler_per_step=True,
+            evaluate=setup.evaluate,
+            on_step=reporter.on_step,
+            on_epoch=reporter.on_epoch,
+            should_stop=reporter.should_stop,
+            history=history,
+        )
+    except torch.OutOfMemoryError:
+        if setup.device.type == "cuda":
+            torch.cuda.empty_cache()
+        reporter.publish(final=False, status="failed", error="oom")
+        return _result(setup, history, "failed", "oom")
+    if history.diverged_at is not None:
+        status = "diverged"
+    elif history.stopped:
+        status = "stopped"
+    else:
+        status = "done"
+    reporter.publish(final=status != "diverged", status=status, diverged_at=history.diverged_at,
+                     advice=ADVICE_NAN if status == "diverged" else None)  # fmt: skip
+    return _result(setup, history, status)
+
+
+def _result(setup: Setup, history: History, status: str, error: str = "") -> RunResult:
+    state = {k: v.detach().cpu().clone() for k, v in setup.model.state_dict().items()}
+    return RunResult(history, state, dict(setup.config), status, error)
+
+
+def job(setup: Setup, slots: RunSlots | None = None) -> Callable[[LiveRun], RunResult]:
+    """The function a LiveRun runs: ``LiveRun(job(setup, global_slots())).start()``."""
+    return lambda run: train(setup, run, slots)
