@@ -371,9 +371,19 @@ def compare_curves(names: list[str], label: float, low: float, high: float, poin
     return out
 
 
+TASK = Param("task", "regression", choices=TASKS)
+BINARY_LABEL = Param("label", 1, choices=(0, 1))
 LOGIT = Param("logit", 0.0, -10.0, 10.0, 0.1)
 CE_CLASSES = Param("classes", 3, 3, 6, 1)
-CE_DEFAULT_LOGITS = (2.0, 1.0, 0.1, -1.0, 0.5, -0.5)
+CE_LOGITS = tuple(
+    Param(f"z{i + 1}", default, LOGIT.low, LOGIT.high, LOGIT.step)
+    for i, default in enumerate((2.0, 1.0, 0.1, -1.0, 0.5, -0.5))
+)
+
+
+def true_class_param(classes: int) -> Param:
+    """The true class (1-based, as shown) among `classes` classes."""
+    return Param("true_class", 1, choices=tuple(range(1, classes + 1)))
 
 
 @dataclass(frozen=True)
