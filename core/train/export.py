@@ -223,6 +223,7 @@ def script(setup: Any) -> str:
     from core.losses import LOSSES
     from core.optim import OPTIMIZERS
     from core.schedulers import SCHEDULERS
+    from core.train.recipe import build_scheduler
 
     config = setup.config
     sched_cfg = config.get("scheduler") or {"name": "constant", "params": {}}
@@ -252,7 +253,7 @@ def script(setup: Any) -> str:
     dummy = [nn.Parameter(torch.zeros(1))]
     tables = hyper_tables(
         lambda: opt_entry.build(dummy, **opt_values),
-        lambda opt: sched_entry.build(opt, setup.total_steps, **sched_values),
+        lambda opt: build_scheduler(sched_entry, opt, setup.total_steps, sched_values),
         setup.total_steps,
     )
     data = setup.data

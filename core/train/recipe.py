@@ -211,7 +211,7 @@ def prepare(config: dict[str, Any], data: TaskData, device: torch.device, limits
     model = model.to(device)
     optimizer = opt_entry.build(model.parameters(), **opt_params)  # weight decay is an optimizer param
     steps_per_epoch = math.ceil(data.n_train / batch_size)
-    scheduler = sched_entry.build(optimizer, steps_per_epoch * epochs, **sched_params)
+    scheduler = build_scheduler(sched_entry, optimizer, steps_per_epoch * epochs, sched_params)
     return Setup(
         config=dict(config),
         data=data,
@@ -231,6 +231,18 @@ def prepare(config: dict[str, Any], data: TaskData, device: torch.device, limits
         generator=generator,
         initial_state=initial_state,
     )
+
+
+def build_scheduler(entry: Any, optimizer: torch.optim.Optimizer, total_steps: int, values: dict[str, Any]) -> Any:
+    """The entry's torch scheduler for a run of `total_steps` optimizer steps.
+
+    Calls the entry's `make` directly: `SchedulerEntry.build` caps runs at the schedulers
+    lab's 5000 steps, while a live run's length is bounded by `Limits.steps` instead.
+    """
+    try:
+        return entry.make(optimizer, int(total_steps), dict(values))
+    except ValueError as error:  # torch's own argument checks
+        raise UserError("schedulers.errors.invalid", f"{entry.name}: {error}", name=entry.name) from error
 
 
 def thin(values: list[float], points: int = CURVE_POINTS) -> tuple[list[int], list[float]]:
