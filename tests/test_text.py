@@ -8,7 +8,7 @@ from torch import nn
 
 from core.errors import UserError
 from core.text.embed import DIM, cosine_matrix, neighbours, off_diagonal, one_hot, seeded_embedding
-from core.text.explore import analyse
+from core.text.explore import SHOWN_WORDS, analyse
 from core.text.segment import (
     DEFAULT_TEXT,
     MAX_CHARS,
@@ -173,6 +173,14 @@ def test_analyse():
     again = analyse(DEFAULT_TEXT, "precise", drop_stopwords=True, dim=4, seed=0)
     assert torch.equal(again.vectors, a.vectors)
     assert not any(analyse(DEFAULT_TEXT).removed)
+
+
+def test_analyse_caps_the_one_hot_comparison_at_the_shown_words():
+    text = DEFAULT_TEXT + "".join(TEXTS[1:]) + "工作之余，他喜欢爬山、游泳和读唐诗。"
+    a = analyse(text, dim=3)
+    v = len(a.vocab)
+    assert v > SHOWN_WORDS and a.similarity.shape == (v, v)
+    assert torch.equal(a.onehot_similarity, torch.eye(SHOWN_WORDS))
 
 
 def test_analyse_nothing_left():

@@ -24,7 +24,9 @@ class Analysis:
         ids: the kept words as vocabulary indices.
         vectors: the embedding rows, (V, D).
         similarity: cosine similarity of the embedding rows, (V, V).
-        onehot_similarity: cosine similarity of the one-hot rows, (V, V) (the identity).
+        onehot_similarity: cosine similarity of the one-hot vectors (length V) of the first
+            n = min(V, SHOWN_WORDS) words, (n, n): the identity. Only the shown words are
+            compared because the full (V, V) product costs O(V³) to draw an identity.
     """
 
     tokens: tuple[str, ...]
@@ -56,5 +58,6 @@ def analyse(
     with torch.no_grad():
         vectors = seeded_embedding(len(vocab), dim, seed).weight.detach().clone()  # (V, D)
         similarity = cosine_matrix(vectors)  # (V, V)
-        onehot_similarity = cosine_matrix(one_hot(range(len(vocab)), len(vocab)))  # (V, V)
+        shown = min(len(vocab), SHOWN_WORDS)
+        onehot_similarity = cosine_matrix(one_hot(range(shown), len(vocab)))  # (n, n)
     return Analysis(tuple(tokens), removed, vocab, ids, vectors, similarity, onehot_similarity)
