@@ -22,11 +22,11 @@ class CourseMomentum(torch.optim.Optimizer):
     in, while PyTorch rescales the whole buffer by the new rate.
 
     Args:
-        lr: learning rate :math:`\eta` (default 0.01).
+        lr: learning rate :math:`\eta` (default 0.001, torch SGD's; the course uses 0.01).
         momentum: :math:`\alpha` (default 0.9).
     """
 
-    def __init__(self, params, lr: float = 0.01, momentum: float = 0.9):
+    def __init__(self, params, lr: float = 0.001, momentum: float = 0.9):
         if lr <= 0:
             raise ValueError(f"lr must be > 0, got {lr}")
         if not 0 <= momentum < 1:

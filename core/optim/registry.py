@@ -23,7 +23,7 @@ LR_MAX = 10.0
 
 def lr(default: float) -> Param:
     """The learning rate: typed (log scale), must be > 0 (checked in `OptimizerEntry.resolve`)."""
-    return Param("lr", default, low=0.0, high=LR_MAX, log=True)
+    return Param("lr", default, high=LR_MAX, log=True)  # no low bound: ≤ 0 gets its own message
 
 
 def momentum(default: float = 0.9) -> Param:
@@ -246,7 +246,7 @@ OPTIMIZERS: Registry[OptimizerEntry] = Registry(
         ),
         OptimizerEntry(
             "course_momentum",
-            params=(lr(1e-2), momentum()),
+            params=(lr(1e-3), momentum()),  # the course uses 0.01; 1e-3 is its twin's (torch SGD) default
             formula=r"v \leftarrow \alpha\, v - \eta\, g,\qquad \theta \leftarrow \theta + v",
             factory=CourseMomentum,
             has_momentum=True,
