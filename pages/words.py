@@ -115,6 +115,7 @@ def similarity_section(result: Analysis) -> None:
         st.session_state[word_key] = words[0]
     word = st.selectbox(t("words.neighbours_word"), words, key=word_key)
     rows = neighbours(result.similarity, words.index(word), NEIGHBOURS)
+    st.caption(t("words.neighbours_note"))
     st.table(pd.DataFrame({t("words.col_word"): [words[j] for j, _ in rows],
                            t("words.col_cosine"): [f"{v:+.3f}" for _, v in rows]}))  # fmt: skip
 
