@@ -33,6 +33,13 @@ from core.train.loop import History, StepInfo, fit, tensor_batches
 from core.train.runs import Limits, RunSlots
 
 BATCH_MODES = ("full", "minibatch", "single")  # BGD, mini-batch SGD, single-sample SGD (000 §4–5)
+BATCH_FORMULAS = {  # the update each batch mode makes (LaTeX; explanations in training.batch.<mode>.desc)
+    "full": r"\theta \leftarrow \theta - \eta\,\nabla_\theta \frac{1}{N}\sum_{i=1}^{N} \ell(f_\theta(x_i), y_i)",
+    "minibatch": r"\theta \leftarrow \theta - \eta\,\nabla_\theta \frac{1}{B}\sum_{i\in\mathcal B} \ell(f_\theta(x_i), y_i),"
+    r"\quad |\mathcal B| = B",
+    "single": r"\theta \leftarrow \theta - \eta\,\nabla_\theta\, \ell(f_\theta(x_i), y_i),\quad i \text{ in shuffled order}",
+}
+DEFAULT_EPOCHS = 60
 DEFAULT_BATCH_SIZE = 32
 MAX_BATCH_SIZE = 4096
 PUBLISH_EVERY_S = 0.25  # snapshot refresh while training (the UI polls at 2 Hz)
@@ -204,7 +211,8 @@ def prepare(config: dict[str, Any], data: TaskData, device: torch.device, limits
 
     torch.manual_seed(seed)
     generator = torch.Generator().manual_seed(seed)
-    model = build_model(model_config(config, data, loss_entry.task))
+    config = {**config, "model": model_config(config, data, loss_entry.task)}  # saved with the weights
+    model = build_model(config["model"])
     limits.check(params=count_params(model), epochs=epochs, steps=math.ceil(data.n_train / batch_size) * epochs)
     initial_state = {k: v.detach().clone() for k, v in model.state_dict().items()}  # for the exported script
     torch.manual_seed(seed)  # training-time randomness (dropout) starts from the seed, whatever the init drew
