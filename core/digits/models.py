@@ -10,11 +10,13 @@ from __future__ import annotations
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import torch
 from torch import nn
 
+from core import artifacts
 from core.errors import UserError
 from core.registry import Entry, Registry
 
@@ -141,3 +143,21 @@ def build(config: Mapping[str, Any]) -> nn.Module:
 
 def count_params(model: nn.Module) -> int:
     return sum(p.numel() for p in model.parameters())
+
+
+MODEL_DIR = Path(__file__).resolve().parents[2] / "assets" / "models" / "digits"
+
+
+def model_path(name: str) -> Path:
+    """Where the shipped weights of model `name` live (unknown name → UserError with the choices)."""
+    return MODEL_DIR / f"{MODELS.get(name).name}.pt"
+
+
+def load_shipped(name: str) -> tuple[nn.Module, dict[str, Any]]:
+    """(model in eval mode, its meta) from ``assets/models/digits/<name>.pt`` (weights_only=True)."""
+    path = model_path(name)
+    if not path.is_file():
+        raise UserError("digits.errors.missing_model", f"no weights at {path}; train them with core.digits.train",
+                        name=name)  # fmt: skip
+    ckpt = artifacts.load(path)
+    return artifacts.restore(ckpt, build), ckpt["meta"]

@@ -1,0 +1,66 @@
+"""A look inside a digit model: convolutional feature maps and a saliency map."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+from torch import nn
+
+from core.digits.predict import as_batch
+
+
+@dataclass(frozen=True)
+class FeatureMaps:
+    """The activations of one layer: (C, H, W) for a single image."""
+
+    layer: str
+    maps: np.ndarray
+
+
+def feature_maps(model: nn.Module, image: np.ndarray) -> list[FeatureMaps]:
+    """Output of every ReLU that follows a convolution, in forward order.
+
+    Empty for a model without convolutions (the MLP has no spatial maps to show).
+    """
+    model.eval()
+    found: list[FeatureMaps] = []
+    hooks = []
+    for name, module in model.named_modules():
+        if isinstance(module, nn.ReLU):
+            hooks.append(module.register_forward_hook(_recorder(name, found)))
+    try:
+        with torch.no_grad():
+            model(as_batch(image))
+    finally:
+        for hook in hooks:
+            hook.remove()
+    return found
+
+
+def _recorder(name: str, found: list[FeatureMaps]):
+    def record(_module: nn.Module, _inputs: tuple, output: torch.Tensor) -> None:
+        if output.dim() == 4:  # (1, C, H, W): a convolutional layer, not a fully connected one
+            found.append(FeatureMaps(name, output[0].detach().numpy().copy()))
+
+    return record
+
+
+def saliency(model: nn.Module, image: np.ndarray, target: int | None = None) -> np.ndarray:
+    """|∂ s_c / ∂ x|: how strongly each input pixel moves the class score s_c (Simonyan et al. 2014).
+
+    Args:
+        target: the class c (default: the predicted class).
+
+    Returns:
+        (28, 28) float32 scaled to [0, 1] (all zeros when the gradient vanishes).
+    """
+    model.eval()
+    x = as_batch(image).requires_grad_(True)
+    scores = model(x)  # (1, 10) logits
+    c = int(scores.argmax(1)) if target is None else int(target)
+    (grad,) = torch.autograd.grad(scores[0, c], x)
+    magnitude = grad[0, 0].abs().numpy()
+    peak = float(magnitude.max())
+    return (magnitude / peak if peak > 0 else magnitude).astype(np.float32)
