@@ -466,3 +466,10 @@ def softmax_temperature(logits: list[float], temperature: float) -> Tensor:
     t = TEMPERATURE.validate(temperature)
     z = torch.tensor(logits, dtype=torch.float64)  # (K,)
     return torch.softmax(z / t, dim=-1)
+
+
+def compare_curves(names: list[str], low: float, high: float) -> dict[str, tuple[Tensor, Tensor, Tensor]]:
+    """`activation_curve` (default parameters) for each name; nothing selected → UserError."""
+    if not names:
+        raise UserError("nothing_selected", "select at least one activation to compare")
+    return {name: activation_curve(name, None, low, high) for name in names}

@@ -372,6 +372,7 @@ def compare_curves(names: list[str], label: float, low: float, high: float, poin
 
 
 TASK = Param("task", "regression", choices=TASKS)
+COMPARE_RANGES = {"regression": (-10.0, 10.0), "binary": (-6.0, 6.0), "multiclass": (-6.0, 6.0)}
 BINARY_LABEL = Param("label", 1, choices=(0, 1))
 LOGIT = Param("logit", 0.0, -10.0, 10.0, 0.1)
 CE_CLASSES = Param("classes", 3, 3, 6, 1)
@@ -395,6 +396,11 @@ class CrossEntropyView:
     loss: float
     grad_autograd: Tensor  # (K,)
     grad_formula: Tensor  # (K,) softmax(z) − q
+
+    @property
+    def disagreement(self) -> float:
+        """Largest |autograd − (softmax − q)| (rounding error only)."""
+        return float((self.grad_autograd - self.grad_formula).abs().max())
 
 
 def cross_entropy_view(logits: list[float], true_class: int, label_smoothing: float = 0.0) -> CrossEntropyView:

@@ -31,3 +31,8 @@ def check_range(low: float, high: float) -> tuple[float, float]:
             limit=X_LIMIT,
         )
     return low, high
+
+
+def range_params(low: float, high: float) -> tuple[Param, Param]:
+    """x_min / x_max specs with these defaults (a page's typed x range)."""
+    return Param(X_MIN.name, float(low)), Param(X_MAX.name, float(high))
