@@ -1,0 +1,258 @@
+"""Training a poem model: the reproducible command for the shipped weights, and the live job.
+
+Shipped model (about an hour on one busy CPU core)::
+
+    python -m core.poetry.train --out assets/models/poems/tang_gru.pt --seed 0
+
+Poems of one form have one length, so batches are drawn per form and need no padding.
+The learning rate warms up linearly and then follows a cosine to 10 % (per step), and
+gradients are clipped to norm 1 (RNNs occasionally produce exploding gradients).
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import sys
+import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import torch
+from torch import nn
+from torch.nn import functional as F
+
+from core import artifacts
+from core.device import seed_everything
+from core.poetry import corpus as corpus_mod
+from core.poetry.metrics import group_by_length, heldout_report, perplexity
+from core.poetry.model import build, config, parameter_count
+from core.poetry.vocab import PAD_ID, Vocab
+from core.train import History, fit
+
+WARMUP_STEPS = 200
+FINAL_LR_FRACTION = 0.1
+CLIP_NORM = 1.0
+
+
+def loss_fn(logits: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
+    """Mean cross-entropy over every non-padding next token (punctuation included)."""
+    return F.cross_entropy(logits.transpose(1, 2), targets, ignore_index=PAD_ID)  # (B, V, T) vs (B, T)
+
+
+def batch_maker(
+    groups: dict[int, torch.Tensor], batch_size: int, seed: int, device: torch.device
+) -> Callable[[int], Iterator[tuple[torch.Tensor, torch.Tensor]]]:
+    """`batches(epoch)`: shuffled same-length batches, in shuffled order, reproducible per epoch."""
+    groups = {n: g.to(device) for n, g in groups.items()}
+
+    def batches(epoch: int) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
+        gen = torch.Generator().manual_seed(seed * 1000 + epoch)
+        plan = []
+        for n, seqs in groups.items():
+            order = torch.randperm(len(seqs), generator=gen)
+            plan += [(n, order[i : i + batch_size]) for i in range(0, len(seqs), batch_size)]
+        for j in torch.randperm(len(plan), generator=gen).tolist():
+            n, idx = plan[j]
+            seqs = groups[n][idx.to(device)]
+            yield seqs[:, :-1], seqs[:, 1:]
+
+    return batches
+
+
+def steps_per_epoch(groups: dict[int, torch.Tensor], batch_size: int) -> int:
+    return sum(math.ceil(len(g) / batch_size) for g in groups.values())
+
+
+def warmup_cosine(total_steps: int, warmup: int = WARMUP_STEPS) -> Callable[[int], float]:
+    """LR multiplier: linear warm-up, then cosine from 1 to FINAL_LR_FRACTION."""
+    warmup = min(warmup, max(1, total_steps // 10))
+
+    def factor(step: int) -> float:
+        if step < warmup:
+            return (step + 1) / warmup
+        progress = min(1.0, (step - warmup) / max(1, total_steps - warmup))
+        return FINAL_LR_FRACTION + (1 - FINAL_LR_FRACTION) * 0.5 * (1 + math.cos(math.pi * progress))
+
+    return factor
+
+
+@dataclass
+class Settings:
+    """Everything that defines a training run (recorded in the model's meta)."""
+
+    cell: str = "gru"
+    embed_dim: int = 128
+    hidden_dim: int = 256
+    num_layers: int = 1
+    dropout: float = 0.0
+    tied: bool = False
+    min_count: int = 1
+    epochs: int = 5
+    batch_size: int = 64
+    lr: float = 3e-3
+    seed: int = 0
+
+    def arch(self) -> dict[str, Any]:
+        return {
+            "embed_dim": self.embed_dim,
+            "hidden_dim": self.hidden_dim,
+            "num_layers": self.num_layers,
+            "dropout": self.dropout,
+            "tied": self.tied,
+        }
+
+
+def prepare(train: Sequence[str], settings: Settings) -> tuple[Vocab, nn.Module, dict[int, torch.Tensor]]:
+    """Vocabulary, a freshly seeded model and the encoded training groups."""
+    seed_everything(settings.seed)
+    vocab = Vocab.build(train, min_count=settings.min_count)
+    model = build(config(len(vocab), settings.cell, **settings.arch()))
+    groups = group_by_length([vocab.encode(p) for p in train])
+    return vocab, model, groups
+
+
+def make_checkpoint(model: nn.Module, vocab: Vocab, meta: dict[str, Any], half: bool = False) -> dict[str, Any]:
+    """An artifact with the vocabulary in its meta; `half` stores fp16 weights (restored to fp32)."""
+    cfg = {
+        "kind": "poem_lm",
+        "vocab_size": len(vocab),
+        "cell": model.cell,
+        "embed_dim": model.embed.embedding_dim,
+        "hidden_dim": model.rnn.hidden_size,
+        "num_layers": model.rnn.num_layers,
+        "dropout": model.drop.p,
+        "tied": model.tied,
+    }
+    ckpt = artifacts.checkpoint(cfg, model, {**meta, "vocab": list(vocab.tokens)})
+    if half:
+        ckpt["state_dict"] = {k: v.half() if v.is_floating_point() else v for k, v in ckpt["state_dict"].items()}
+    return ckpt
+
+
+def load_model(source: Any) -> tuple[nn.Module, Vocab, dict[str, Any]]:
+    """(model in eval mode, vocabulary, meta) from a saved poem model."""
+    from core.errors import UserError
+
+    ckpt = artifacts.load(source)
+    tokens = ckpt["meta"].get("vocab")
+    if not isinstance(tokens, list) or len(tokens) != ckpt["config"].get("vocab_size"):
+        raise UserError("bad_model_file", "poem model file lacks a vocabulary that matches its config")
+    try:
+        vocab = Vocab(tokens)
+    except ValueError as exc:
+        raise UserError("bad_model_file", f"poem model vocabulary is malformed: {exc}") from None
+    model = artifacts.restore(ckpt, build)
+    return model, vocab, ckpt["meta"]
+
+
+def train_model(
+    train: Sequence[str],
+    settings: Settings,
+    *,
+    heldout: Sequence[str] = (),
+    device: torch.device | None = None,
+    on_step: Callable | None = None,
+    on_epoch: Callable[[int, dict[str, float], nn.Module, Vocab], None] | None = None,
+    should_stop: Callable[[], bool] | None = None,
+) -> tuple[nn.Module, Vocab, History]:
+    """Train a fresh model on `train`; held-out perplexity after each epoch when given."""
+    device = device or torch.device("cpu")
+    vocab, model, groups = prepare(train, settings)
+    model.to(device)
+    optimizer = torch.optim.Adam(model.parameters(), lr=settings.lr)
+    total = steps_per_epoch(groups, settings.batch_size) * settings.epochs
+    scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, warmup_cosine(total))
+
+    def evaluate(m: nn.Module) -> dict[str, float]:
+        return {"heldout_ppl": perplexity(m, heldout, vocab)} if heldout else {}
+
+    def epoch_done(epoch: int, record: dict[str, float]) -> None:
+        if on_epoch is not None:
+            on_epoch(epoch, record, model, vocab)
+
+    history = fit(
+        model,
+        loss_fn,
+        optimizer,
+        batch_maker(groups, settings.batch_size, settings.seed, device),
+        epochs=settings.epochs,
+        scheduler=scheduler,
+        scheduler_per_step=True,
+        evaluate=evaluate,
+        on_step=on_step,
+        on_epoch=epoch_done,
+        should_stop=should_stop,
+        clip_grad_norm=CLIP_NORM,
+    )
+    return model.eval(), vocab, history
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description="Train the shipped Tang poem model.")
+    parser.add_argument("--out", type=Path, required=True)
+    parser.add_argument("--data", type=Path, default=corpus_mod.TANG)
+    defaults = Settings(
+        embed_dim=128, hidden_dim=384, num_layers=1, tied=True, min_count=10, epochs=4, batch_size=64, lr=3e-3
+    )
+    for name, value in vars(defaults).items():
+        flag = f"--{name.replace('_', '-')}"
+        if isinstance(value, bool):
+            parser.add_argument(flag, action=argparse.BooleanOptionalAction, default=value)
+        else:
+            parser.add_argument(flag, type=type(value), default=value)
+    parser.add_argument("--max-steps", type=int, default=0, help="stop after this many steps (smoke runs)")
+    # One thread: on a shared, busy CPU, OpenMP threads that wait for each other cost more than they give.
+    parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--half", action="store_true", help="store fp16 weights")
+    args = parser.parse_args(argv)
+    torch.set_num_threads(args.threads)
+    settings = Settings(**{k: getattr(args, k) for k in vars(defaults)})
+    corpus = corpus_mod.load_tang(args.data)
+    print(f"corpus: {len(corpus.train)} train / {len(corpus.heldout)} held-out poems", flush=True)
+    start = time.perf_counter()
+    state = {"steps": 0, "tokens": 0}
+    command = "python -m core.poetry.train " + " ".join(sys.argv[1:] if argv is None else argv)
+
+    def on_step(info) -> None:
+        state["steps"] = info.step
+        if info.step % 50 == 0:
+            rate = info.samples / (time.perf_counter() - start)
+            print(
+                f"step {info.step} epoch {info.epoch} loss {info.loss:.3f} lr {info.lr:.2e} {rate:.0f} poems/s",
+                flush=True,
+            )
+
+    def on_epoch(epoch: int, record: dict[str, float], model: nn.Module, vocab: Vocab) -> None:
+        report = heldout_report(model, corpus.train, corpus.heldout, vocab)
+        meta = {
+            "settings": vars(settings),
+            "epochs_done": epoch + 1,
+            "metrics": report,
+            "epoch_records": epoch_records + [record],
+            "corpus": {"train": len(corpus.train), "heldout": len(corpus.heldout), "by_form": corpus.by_form()},
+            "parameters": parameter_count(model),
+            "train_seconds": time.perf_counter() - start,
+            "command": command,
+        }
+        epoch_records.append(record)
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        artifacts.save(make_checkpoint(model, vocab, meta, half=args.half), args.out)
+        print(f"epoch {epoch + 1}: {record} {report} saved {args.out}", flush=True)
+
+    epoch_records: list[dict[str, float]] = []
+    model, vocab, history = train_model(
+        corpus.train,
+        settings,
+        heldout=corpus.heldout,
+        on_step=on_step,
+        on_epoch=on_epoch,
+        should_stop=(lambda: state["steps"] >= args.max_steps) if args.max_steps else None,
+    )
+    print(f"done: {history.steps} steps in {history.seconds:.0f} s", flush=True)
+
+
+if __name__ == "__main__":
+    main()
