@@ -182,3 +182,15 @@ def test_missing_image_directory_is_a_user_error(tmp_path):
 
 def test_regression_sets_have_the_regression_flag():
     assert {s.name for s in DATASETS if s.task == REGRESSION} == {"sine", "diabetes"}
+
+
+def test_blob_centers_lie_on_the_circle():
+    data = load("blobs", n_samples=4000, centers=4, cluster_std=0.3)
+    radii = [float(data.x_train[data.y_train == k].mean(0).norm()) for k in range(4)]
+    assert radii == pytest.approx([3.0] * 4, abs=0.05)
+
+
+def test_to_device_moves_every_tensor():
+    data = load("moons").to("cpu")
+    assert data.x_train.device.type == "cpu" and data.y_test.device.type == "cpu"
+    assert data.input_shape == (2,)

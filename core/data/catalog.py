@@ -120,7 +120,7 @@ DATASETS: Registry[DatasetSpec] = Registry(
         DatasetSpec(
             "blobs",
             (n_samples(400), Param("centers", 3, 2, 8, 1), Param("cluster_std", 1.0, 0.1, 4.0, 0.1), TEST_RATIO),
-            r"\mu_k\sim U([-4,4]^2),\quad x\mid y{=}k\sim\mathcal N(\mu_k,\sigma^2 I)",
+            r"\mu_k=3\big(\cos(\varphi+\tfrac{2\pi k}{K}),\sin(\varphi+\tfrac{2\pi k}{K})\big),\quad x\mid y{=}k\sim\mathcal N(\mu_k,\sigma^2 I)",
             loader=toys.blobs,
             is_2d=True,
         ),

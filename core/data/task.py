@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import torch
@@ -26,7 +26,8 @@ class TaskData:
         n_classes: number of classes (0 for regression).
         input_shape: one sample's shape: (d,) for tables and 2-D toys, (1, 28, 28) for images.
         feature_names: one name per input column ((d,) inputs); empty for images.
-        class_names: one name per class index; empty for regression.
+        class_names: one name per class index; empty for regression (language-neutral; the
+            i18n key ``datasets.classes.<name>.<index>`` translates it where one exists).
         target_mean, target_std: a standardized regression target is ``(y - mean) / std``;
             ``y * std + mean`` gives it back in the table's own units (0 and 1 when left as is).
         dropped_columns: CSV columns not used as features (empty, or too many categories).
@@ -61,6 +62,16 @@ class TaskData:
     def n_outputs(self) -> int:
         """Width of the model's last layer: one logit per class, or one value."""
         return self.n_classes if self.task == CLASSIFICATION else 1
+
+    def to(self, device: torch.device | str) -> TaskData:
+        """A copy with the four tensors on `device` (small data sets live on the device, DESIGN.md)."""
+        return replace(
+            self,
+            x_train=self.x_train.to(device),
+            y_train=self.y_train.to(device),
+            x_test=self.x_test.to(device),
+            y_test=self.y_test.to(device),
+        )
 
 
 def split(

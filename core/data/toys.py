@@ -92,12 +92,17 @@ def xor(seed: int, n_samples: int, noise: float, test_ratio: float) -> TaskData:
     return _classes("xor", x, y, seed, test_ratio, ["0", "1"])
 
 
-BLOB_BOX = (-4.0, 4.0)  # centers are drawn uniformly in this square
+BLOB_RADIUS = 3.0  # centers sit evenly on a circle of this radius, turned by a seeded angle
 
 
 def blobs(seed: int, n_samples: int, centers: int, cluster_std: float, test_ratio: float) -> TaskData:
-    """`centers` isotropic Gaussian clusters (scikit-learn's make_blobs), one class each."""
-    x, y = make_blobs(
-        n_samples, centers=centers, cluster_std=cluster_std, center_box=BLOB_BOX, random_state=seed % 2**32
-    )
+    """`centers` isotropic Gaussian clusters (scikit-learn's make_blobs), one class each.
+
+    The centers are evenly spaced on a circle (random rotation), so neighbouring clusters are
+    always 2·R·sin(π/K) apart and the spread alone decides how much they overlap.
+    """
+    phase = _rng(seed).uniform(0, 2 * math.pi)
+    angles = phase + 2 * math.pi * np.arange(centers) / centers
+    mu = BLOB_RADIUS * np.stack([np.cos(angles), np.sin(angles)], axis=1)
+    x, y = make_blobs(n_samples, centers=mu, cluster_std=cluster_std, random_state=seed % 2**32)
     return _classes("blobs", x, y, seed, test_ratio, [str(k) for k in range(centers)])
