@@ -89,6 +89,21 @@ class Surface(Entry):
             Z = np.asarray(self.value(X, Y), dtype=float) * np.ones_like(X)
         return xs, ys, Z
 
+    @property
+    def f_min(self) -> float | None:
+        """The lowest value at the listed minima (None when there is none listed)."""
+        if not self.minima:
+            return None
+        return float(min(np.asarray(self.value(np.array([x]), np.array([y])), dtype=float)[0] for x, y in self.minima))
+
+    def display(self, z: np.ndarray, floor: float) -> np.ndarray:
+        """Values for colouring / the 3-D height: log10(1 + f − floor) on steep surfaces, else f."""
+        z = np.asarray(z, dtype=float)
+        if self.log_color:
+            with np.errstate(all="ignore"):
+                return np.log10(1.0 + np.maximum(z - floor, 0.0))
+        return z
+
     def distance_to_minimum(self, xy: np.ndarray) -> np.ndarray:
         """Euclidean distance of each point (…, 2) to the nearest listed minimum (NaN if none)."""
         if not self.minima:
@@ -280,7 +295,8 @@ SURFACES: Registry[Surface] = Registry(
 )  # fmt: skip
 
 CUSTOM = "custom"
-CUSTOM_BOUNDS: Bounds = ((-3.0, 3.0), (-3.0, 3.0))
+CUSTOM_HALF_WIDTH = 3.0
+CUSTOM_BOUNDS: Bounds = ((-CUSTOM_HALF_WIDTH, CUSTOM_HALF_WIDTH), (-CUSTOM_HALF_WIDTH, CUSTOM_HALF_WIDTH))
 CUSTOM_EXPRESSION = "x**2 + 3*sin(y)**2 + 0.1*y**2"
 
 

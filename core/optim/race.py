@@ -26,6 +26,7 @@ from core.schedulers import LRTrack, check_steps
 from core.surfaces import Point, Surface
 
 DEFAULT_STEPS = 300
+DEFAULT_RACE = ("sgd", "momentum", "adagrad", "adam")  # the course's four (002 §7.4)
 MAX_RUNS = 16
 ESCAPE_MARGIN = 0.5  # a point further than half the box size outside the box has diverged
 MOMENTUM_LR_FACTOR = 0.1  # momentum moves ≈ lr/(1−μ) per step: 1/10 of plain SGD's rate at μ = 0.9
@@ -188,3 +189,45 @@ def race(surface: Surface, runs: Sequence[Run], start: Point | None = None, step
         )
         for i in range(n)
     ]
+
+
+def sample_steps(steps: int, most: int) -> np.ndarray:
+    """At most `most` step indices from 0 to `steps`, evenly spread, both ends included."""
+    if steps + 1 <= most:
+        return np.arange(steps + 1)
+    return np.unique(np.linspace(0, steps, most).round().astype(int))
+
+
+def gap(path: Path, surface: Surface) -> tuple[np.ndarray, bool]:
+    """(values, log_scale) for a loss-vs-step chart: f − f* when f* is known (log axis), else f."""
+    f_star = surface.f_min
+    if f_star is None:
+        return path.losses, False
+    return np.maximum(path.losses - f_star, np.finfo(float).tiny), True
+
+
+def inspect(paths: Sequence[Path], k: int) -> list[dict[str, Any]]:
+    """What each optimizer saw and did in step k (1-based): one row per path.
+
+    Keys: position (θ_{k−1}), grad, velocity, scale, update (θ_k − θ_{k−1}), lr, loss (f(θ_k)),
+    and diverged (True when the run had already stopped before step k).
+    """
+    rows = []
+    for path in paths:
+        if not 1 <= k <= path.steps:
+            raise UserError("optimizers.errors.inspect_step", f"step {k} is outside 1..{path.steps}", n=path.steps)
+        i = k - 1
+        stopped = path.diverged_at is not None and k >= path.diverged_at
+        rows.append(
+            {
+                "position": path.positions[i],
+                "grad": path.grads[i],
+                "velocity": path.velocity[i] if path.has_velocity else None,
+                "scale": path.scale[i],
+                "update": path.positions[k] - path.positions[i],
+                "lr": float(path.lrs[i]),
+                "loss": float(path.losses[k]),
+                "diverged": stopped,
+            }
+        )
+    return rows

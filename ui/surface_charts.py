@@ -1,0 +1,194 @@
+"""Plotly figures for optimizer paths on 2-D surfaces (used by the optimizer and scheduler pages).
+
+Only drawing: every number comes from core (`core.surfaces`, `core.optim.race`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import plotly.graph_objects as go
+
+from core.optim.race import Path, gap, sample_steps
+from core.surfaces import Surface
+from ui.charts import color, style
+
+GRID = 120  # contour resolution
+PICK_GRID = 41  # clickable points per axis for choosing a start
+MAX_POINTS = 400  # path points drawn per optimizer
+MAX_FRAMES = 60  # animation frames
+COLORSCALE = "Viridis"
+
+
+def _grid(surface: Surface):
+    xs, ys, Z = surface.grid(GRID)
+    floor = surface.f_min if surface.f_min is not None else float(np.nanmin(Z))
+    return xs, ys, surface.display(Z, floor), floor
+
+
+def _markers(surface: Surface, labels: dict[str, str]) -> list[go.Scatter]:
+    traces = []
+    if surface.minima:
+        mx, my = zip(*surface.minima, strict=True)
+        traces.append(go.Scatter(x=mx, y=my, mode="markers", name=labels["minimum"], hoverinfo="name+x+y",
+                                 marker={"symbol": "star", "size": 14, "color": "white",
+                                         "line": {"color": "black", "width": 1}}))  # fmt: skip
+    if surface.saddles:
+        sx, sy = zip(*surface.saddles, strict=True)
+        traces.append(go.Scatter(x=sx, y=sy, mode="markers", name=labels["saddle"], hoverinfo="name+x+y",
+                                 marker={"symbol": "x", "size": 12, "color": "white",
+                                         "line": {"color": "black", "width": 1}}))  # fmt: skip
+    return traces
+
+
+def _pick_trace(surface: Surface, hover: str) -> go.Scatter:
+    """Invisible, clickable points covering the plot box (a contour itself is not selectable)."""
+    (x0, x1), (y0, y1) = surface.bounds
+    gx, gy = np.meshgrid(np.linspace(x0, x1, PICK_GRID), np.linspace(y0, y1, PICK_GRID))
+    return go.Scatter(
+        x=gx.ravel(), y=gy.ravel(), mode="markers", name="pick", showlegend=False,
+        marker={"size": 9, "opacity": 0, "color": "white"}, hovertemplate=hover + "<extra></extra>",
+        selected={"marker": {"opacity": 0}}, unselected={"marker": {"opacity": 0}},
+    )  # fmt: skip
+
+
+def path_label(path: Path, label: str, diverged_text: str) -> str:
+    return f"{label} — {diverged_text}" if path.diverged_at is not None else label
+
+
+def contour(
+    surface: Surface,
+    paths: Sequence[Path],
+    names: Sequence[str],
+    labels: dict[str, str],
+    *,
+    start: tuple[float, float] | None = None,
+    pick: bool = False,
+    animate: bool = True,
+    height: int = 560,
+) -> go.Figure:
+    """Contour of `surface` with every path, its minima, and (optionally) play/scrub frames.
+
+    `labels` needs: minimum, saddle, start, x, y, play, pause, step, pick_hover, value.
+    """
+    xs, ys, Zd, _ = _grid(surface)
+    fig = go.Figure()
+    fig.add_trace(go.Contour(x=xs, y=ys, z=Zd, colorscale=COLORSCALE, ncontours=30, showscale=False,
+                             name=labels["value"], hoverinfo="skip", opacity=0.9,
+                             contours={"coloring": "heatmap", "showlines": True}, line={"width": 0.5}))  # fmt: skip
+    if pick:
+        fig.add_trace(_pick_trace(surface, labels["pick_hover"]))
+    steps = max((p.steps for p in paths), default=0)
+    idx = sample_steps(steps, MAX_POINTS)
+    first_path = len(fig.data)
+    for i, (path, name) in enumerate(zip(paths, names, strict=True)):
+        pts = path.positions[np.minimum(idx, path.steps)]
+        fig.add_trace(go.Scatter(x=pts[:, 0], y=pts[:, 1], mode="lines+markers", name=name,
+                                 line={"color": color(i), "width": 2}, marker={"size": 4, "color": color(i)},
+                                 hovertemplate=f"{name}<br>x=%{{x:.4g}}<br>y=%{{y:.4g}}<extra></extra>"))  # fmt: skip
+    first_head = len(fig.data)
+    for i, path in enumerate(paths):
+        end = path.final
+        fig.add_trace(go.Scatter(x=[end[0]], y=[end[1]], mode="markers", showlegend=False, hoverinfo="skip",
+                                 marker={"size": 11, "color": color(i), "line": {"color": "white", "width": 2}}))  # fmt: skip
+    for trace in _markers(surface, labels):
+        fig.add_trace(trace)
+    if start is not None:
+        fig.add_trace(go.Scatter(x=[start[0]], y=[start[1]], mode="markers", name=labels["start"],
+                                 marker={"symbol": "circle-open", "size": 14, "color": "white",
+                                         "line": {"width": 3}}))  # fmt: skip
+    (x0, x1), (y0, y1) = surface.bounds
+    style(fig, x=labels["x"], y=labels["y"], height=height)
+    fig.update_layout(hovermode="closest", clickmode="event+select", dragmode="zoom")
+    fig.update_xaxes(range=[x0, x1], constrain="domain")
+    fig.update_yaxes(range=[y0, y1])
+    if animate and paths and steps > 0:
+        _add_frames(fig, paths, idx, first_path, first_head, labels)
+    return fig
+
+
+def _add_frames(fig: go.Figure, paths: Sequence[Path], idx: np.ndarray, first_path: int, first_head: int, labels):
+    """Frames that grow every path up to step k (a slider to scrub, ▶ to play)."""
+    shown = idx[sample_steps(len(idx) - 1, MAX_FRAMES)]
+    frames = []
+    for k in shown:
+        data, traces = [], []
+        for j, path in enumerate(paths):
+            upto = idx[idx <= k]
+            pts = path.positions[np.minimum(upto, path.steps)]
+            ok = np.isfinite(pts).all(axis=1)
+            head = pts[ok][-1] if ok.any() else path.positions[0]
+            data += [go.Scatter(x=pts[:, 0], y=pts[:, 1]), go.Scatter(x=[head[0]], y=[head[1]])]
+            traces += [first_path + j, first_head + j]
+        frames.append(go.Frame(data=data, traces=traces, name=str(int(k))))
+    fig.frames = frames
+    fig.update_layout(
+        updatemenus=[{
+            "type": "buttons", "direction": "left", "x": 0.0, "y": -0.08, "xanchor": "left", "yanchor": "top",
+            "showactive": False,
+            "buttons": [
+                {"label": labels["play"], "method": "animate",
+                 "args": [None, {"frame": {"duration": 80, "redraw": False}, "fromcurrent": True,
+                                 "transition": {"duration": 0}}]},
+                {"label": labels["pause"], "method": "animate",
+                 "args": [[None], {"frame": {"duration": 0, "redraw": False}, "mode": "immediate"}]},
+            ],
+        }],
+        sliders=[{
+            "active": len(frames) - 1, "x": 0.16, "y": -0.06, "len": 0.84, "yanchor": "top",
+            "currentvalue": {"prefix": labels["step"] + " "},
+            "steps": [{"label": f.name, "method": "animate",
+                       "args": [[f.name], {"frame": {"duration": 0, "redraw": False}, "mode": "immediate"}]}
+                      for f in frames],
+        }],
+        margin={"b": 110},
+    )  # fmt: skip
+
+
+def surface_3d(surface: Surface, paths: Sequence[Path], names: Sequence[str], labels: dict[str, str]) -> go.Figure:
+    """The surface in 3-D with every path lying on it."""
+    xs, ys, Zd, floor = _grid(surface)
+    fig = go.Figure()
+    fig.add_trace(go.Surface(x=xs, y=ys, z=Zd, colorscale=COLORSCALE, showscale=False, opacity=0.85,
+                             name=labels["value"], hoverinfo="skip"))  # fmt: skip
+    idx = sample_steps(max((p.steps for p in paths), default=0), MAX_POINTS)
+    for i, (path, name) in enumerate(zip(paths, names, strict=True)):
+        pts = path.positions[np.minimum(idx, path.steps)]
+        z = surface.display(path.losses[np.minimum(idx, path.steps)], floor)
+        fig.add_trace(go.Scatter3d(x=pts[:, 0], y=pts[:, 1], z=z, mode="lines+markers", name=name,
+                                   line={"color": color(i), "width": 5}, marker={"size": 2, "color": color(i)}))  # fmt: skip
+    for mx, my in surface.minima:
+        z = surface.display(np.asarray(surface.value(np.array([mx]), np.array([my]))), floor)
+        fig.add_trace(go.Scatter3d(x=[mx], y=[my], z=z, mode="markers", name=labels["minimum"], showlegend=False,
+                                   marker={"size": 6, "color": "white", "symbol": "diamond",
+                                           "line": {"color": "black", "width": 1}}))  # fmt: skip
+    style(fig, height=560)
+    z_title = labels["log_value"] if surface.log_color else labels["value"]
+    fig.update_layout(scene={"xaxis_title": labels["x"], "yaxis_title": labels["y"], "zaxis_title": z_title,
+                             "camera": {"eye": {"x": 1.4, "y": -1.5, "z": 1.1}}},
+                      margin={"l": 0, "r": 0, "t": 30, "b": 0})  # fmt: skip
+    return fig
+
+
+def loss_chart(surface: Surface, paths: Sequence[Path], names: Sequence[str], labels: dict[str, str]) -> go.Figure:
+    """f − f* per step on a log axis (plain f where no minimum is known)."""
+    log_scale = surface.f_min is not None
+    y_title = labels["gap"] if log_scale else labels["value"]
+    fig = go.Figure()
+    style(fig, x=labels["step"], y=y_title, height=360)
+    for i, (path, name) in enumerate(zip(paths, names, strict=True)):
+        values, _ = gap(path, surface)
+        fig.add_trace(go.Scatter(y=values, mode="lines", name=name, line={"color": color(i)}))
+    if log_scale:
+        fig.update_yaxes(type="log", exponentformat="power")
+    return fig
+
+
+def distance_chart(paths: Sequence[Path], names: Sequence[str], labels: dict[str, str]) -> go.Figure:
+    fig = go.Figure()
+    style(fig, x=labels["step"], y=labels["distance"], height=360)
+    for i, (path, name) in enumerate(zip(paths, names, strict=True)):
+        fig.add_trace(go.Scatter(y=path.distance, mode="lines", name=name, line={"color": color(i)}))
+    fig.update_yaxes(type="log", exponentformat="power")
+    return fig
