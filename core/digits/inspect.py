@@ -64,3 +64,34 @@ def saliency(model: nn.Module, image: np.ndarray, target: int | None = None) -> 
     magnitude = grad[0, 0].abs().numpy()
     peak = float(magnitude.max())
     return (magnitude / peak if peak > 0 else magnitude).astype(np.float32)
+
+
+def enlarge(image: np.ndarray, factor: int) -> np.ndarray:
+    """Blow an image up by whole pixels (nearest neighbour), so 28×28 stays crisp on screen."""
+    return np.repeat(np.repeat(image, factor, axis=0), factor, axis=1)
+
+
+def mosaic(maps: np.ndarray, columns: int = 8, limit: int = 32, gap: int = 1) -> np.ndarray:
+    """Tile the first `limit` of (C, H, W) maps into one grey image, each map scaled to [0, 1] on its own.
+
+    A map that is constant (a channel this digit does not excite) stays black.
+    """
+    maps = maps[:limit]
+    count, h, w = maps.shape
+    rows = -(-count // columns)
+    cols = min(columns, count)
+    out = np.ones((rows * (h + gap) - gap, cols * (w + gap) - gap), np.float32)  # white grid lines
+    for i, fmap in enumerate(maps):
+        low, high = float(fmap.min()), float(fmap.max())
+        scaled = (fmap - low) / (high - low) if high > low else np.zeros_like(fmap)
+        r, c = divmod(i, columns)
+        out[r * (h + gap) : r * (h + gap) + h, c * (w + gap) : c * (w + gap) + w] = scaled
+    return out
+
+
+def overlay(image: np.ndarray, heat: np.ndarray, strength: float = 0.8) -> np.ndarray:
+    """(H, W, 3) uint8: the grey input with `heat` in [0, 1] painted over it in red-yellow."""
+    grey = np.repeat(np.asarray(image, np.float32)[..., None] * 0.6, 3, axis=-1)
+    colour = np.stack([np.ones_like(heat), heat, np.zeros_like(heat)], axis=-1)  # red → yellow as heat grows
+    alpha = strength * np.asarray(heat, np.float32)[..., None]
+    return np.clip(255 * ((1 - alpha) * grey + alpha * colour), 0, 255).astype(np.uint8)

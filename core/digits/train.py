@@ -33,7 +33,7 @@ from core.train import fit, tensor_batches
 RECIPES = {
     "mlp": dict(epochs=6, lr=2e-3, weight_decay=1e-4, augment=Augment(rotate=8, scale=0.08, shift=1.5, thicken=0.2)),
     "lenet": dict(epochs=8, lr=3e-3, weight_decay=1e-4, augment=Augment(rotate=10, scale=0.1, shift=2, thicken=0.3)),
-    "cnn": dict(epochs=8, lr=3e-3, weight_decay=5e-4, augment=Augment(rotate=10, scale=0.1, shift=2, thicken=0.3)),
+    "cnn": dict(epochs=5, lr=3e-3, weight_decay=5e-4, augment=Augment(rotate=10, scale=0.1, shift=2, thicken=0.3)),
 }
 
 
