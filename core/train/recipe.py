@@ -40,6 +40,9 @@ BATCH_FORMULAS = {  # the update each batch mode makes (LaTeX; explanations in t
     "single": r"\theta \leftarrow \theta - \eta\,\nabla_\theta\, \ell(f_\theta(x_i), y_i),\quad i \text{ in shuffled order}",
 }
 DEFAULT_EPOCHS = 60
+# What the training page starts with: a 2-D toy whose boundary is fun to watch, and Adam at a
+# learning rate that solves it in about a minute on a CPU.
+PAGE_DEFAULTS = {"dataset": "moons", "model": "mlp", "optimizer": "adam", "scheduler": "constant", "lr": 0.01}
 DEFAULT_BATCH_SIZE = 32
 MAX_BATCH_SIZE = 4096
 PUBLISH_EVERY_S = 0.25  # snapshot refresh while training (the UI polls at 2 Hz)
@@ -435,3 +438,43 @@ def _result(setup: Setup, history: History, status: str, error: str = "") -> Run
 def job(setup: Setup, slots: RunSlots | None = None) -> Callable[[LiveRun], RunResult]:
     """The function a LiveRun runs: ``LiveRun(job(setup, global_slots())).start()``."""
     return lambda run: train(setup, run, slots)
+
+
+def saved(result: RunResult) -> dict[str, Any]:
+    """The run's model as a `core.artifacts` checkpoint: full config, final weights, measured metadata."""
+    from core import artifacts
+    from core.models import build_model
+
+    model = build_model(result.config["model"])
+    model.load_state_dict(result.state_dict)
+    last = result.history.epochs[-1] if result.history.epochs else {}
+    meta = {
+        "status": result.status,
+        "epochs": len(result.history.epochs),
+        "steps": result.history.steps,
+        "data": (result.config.get("data") or {}).get("name", "?"),
+        **{k: float(v) for k, v in last.items()},
+    }
+    return artifacts.checkpoint(result.config, model, meta)
+
+
+def score(model: nn.Module, config: dict[str, Any], data: TaskData) -> dict[str, Any] | None:
+    """Test loss and metric of a loaded model on `data`; None when its shapes or task do not fit the data."""
+    from core.losses import LOSSES
+
+    loss_entry = LOSSES.get(config["loss"]["name"])
+    model_cfg = config.get("model") or {}
+    expected = 1 if loss_entry.task in ("binary", "regression") else data.n_classes
+    if (
+        list(model_cfg.get("input_shape") or []) != list(data.input_shape)
+        or model_cfg.get("n_outputs") != expected
+        or loss_entry.task not in loss_tasks(data)
+    ):
+        return None
+    y = targets_for(data.y_test, loss_entry.task)
+    model.eval()
+    outputs = metrics.predict(model, data.x_test)
+    loss = float(PreparedLoss(loss_entry, loss_entry.resolve(config["loss"].get("params")))(outputs, y))
+    if data.task == CLASSIFICATION:
+        return {"loss": loss, "metric": "accuracy", "value": metrics.accuracy(outputs, y)}
+    return {"loss": loss, "metric": "r2", "value": metrics.r2_score(outputs, y)}
