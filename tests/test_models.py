@@ -14,6 +14,7 @@ from core.models import HIDDEN_ACTIVATIONS, MAX_PARAMS, MODELS, build_model, cou
 from ui.i18n import LANGUAGES, table
 
 IMAGE = [1, 28, 28]
+SMALL_IMAGE = [1, 16, 16]  # keeps the grids fast; LeNet needs at least 12×12
 
 
 def mlp(**kw):
@@ -70,12 +71,12 @@ CNN_GRID = list(itertools.product([False, True], [0.0, 0.25], ["max", "avg"], [3
 
 @pytest.mark.parametrize(("batchnorm", "dropout", "pool", "kernel", "channels"), CNN_GRID)
 def test_cnn_grid(batchnorm, dropout, pool, kernel, channels):
-    config = {"kind": "cnn", "input_shape": IMAGE, "n_outputs": 10, "channels": channels, "kernel_size": kernel,
+    config = {"kind": "cnn", "input_shape": SMALL_IMAGE, "n_outputs": 10, "channels": channels, "kernel_size": kernel,
               "hidden": [32], "pool": pool, "activation": "relu", "initializer": "kaiming_uniform",
               "batchnorm": batchnorm, "dropout": dropout}  # fmt: skip
     rows = check(build_model(config), config)
     convs = [r for r in rows if r["type"] == "Conv2d"]
-    side = 28
+    side = SMALL_IMAGE[1]
     for conv, c in zip(convs, channels, strict=True):
         assert conv["output_shape"] == (c, side, side)  # same padding
         side //= 2
@@ -140,7 +141,7 @@ def test_activation_parameters_reach_the_module():
 def test_every_initializer_builds_every_family(initializer):
     for name in MODELS.names():
         spec = MODELS.get(name)
-        config = spec.config(IMAGE if spec.needs_image else [2], 3, {"initializer": initializer})
+        config = spec.config(SMALL_IMAGE if spec.needs_image else [2], 3, {"initializer": initializer})
         check(build_model(config), config)
 
 
