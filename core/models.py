@@ -122,9 +122,11 @@ def _activations(config: Mapping[str, Any], n: int) -> list[tuple[str, dict[str,
     """One (name, validated params) per hidden layer; a single name/dict applies to all."""
     names = config.get("activation", "relu")
     params = config.get("activation_params", {})
-    names = [names] * n if isinstance(names, str) else list(names)
-    params = [params] * n if isinstance(params, Mapping) else list(params)
-    if len(names) != n or len(params) != n:
+    names = [names] * n if isinstance(names, str) else names
+    params = [params] * n if isinstance(params, Mapping) else params
+    if not isinstance(names, list | tuple) or not isinstance(params, list | tuple):
+        raise _error("per_layer", f"{n} hidden layers need {n} activations, got {names!r}", layers=n, given="?")
+    if len(names) != n or len(params) != n or not all(isinstance(p, Mapping) for p in params):
         raise _error("per_layer", f"{n} hidden layers need {n} activations, got {len(names)}", layers=n,
                      given=len(names))  # fmt: skip
     out = []

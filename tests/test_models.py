@@ -217,6 +217,8 @@ def test_bad_configs_raise_translated_user_errors():
     assert error_key(mlp(dropout=1.0)) == "models.errors.dropout"
     assert error_key(mlp(activation=["relu"])) == "models.errors.per_layer"
     assert error_key(mlp(activation="softmax")) == "unknown_name"
+    assert error_key(mlp(activation=None)) == "models.errors.per_layer"
+    assert error_key(mlp(activation_params=[{}, 3])) == "models.errors.per_layer"
     assert error_key(mlp(activation="leaky_relu", activation_params={"negative_slope": 5})) == "param_range"
     assert error_key(mlp(initializer="magic")) == "unknown_name"
     assert error_key(mlp(initializer="normal", init_params={"std": -1}))  # the initializers' own message
