@@ -23,6 +23,9 @@ from core.errors import UserError
 from core.registry import Entry, Param, Registry
 
 MAX_STEPS = 5000  # longest run the lab computes (steps of an optimizer on a surface / LR curves)
+DEFAULT_SCHEDULES = ("constant", "exponential", "cosine", "warmup_cosine")
+DEFAULT_SCHEDULE_OPTIMIZER = "sgd"  # the course decays plain SGD's rate (§5.2)
+DEFAULT_SCHEDULE_STEPS = 200
 
 
 def steps_of(frac: float, total_steps: int) -> int:

@@ -192,3 +192,85 @@ def distance_chart(paths: Sequence[Path], names: Sequence[str], labels: dict[str
         fig.add_trace(go.Scatter(y=path.distance, mode="lines", name=name, line={"color": color(i)}))
     fig.update_yaxes(type="log", exponentformat="power")
     return fig
+
+
+def lr_chart(paths: Sequence[Path], names: Sequence[str], labels: dict[str, str], *, log: bool = False) -> go.Figure:
+    """Every run's learning rate against the step, overlaid."""
+    fig = go.Figure()
+    style(fig, x=labels["step"], y=labels["lr"], height=380)
+    for i, (path, name) in enumerate(zip(paths, names, strict=True)):
+        fig.add_trace(go.Scatter(x=np.arange(path.steps), y=path.lrs, mode="lines", name=name,
+                                 line={"color": color(i), "width": 2}))  # fmt: skip
+    if log:
+        fig.update_yaxes(type="log", exponentformat="power")
+    return fig
+
+
+def two_panel(surface: Surface, paths: Sequence[Path], names: Sequence[str], labels: dict[str, str]) -> go.Figure:
+    """The course's figure: paths on the contour (left) and their learning rates (right), animated."""
+    from plotly.subplots import make_subplots
+
+    fig = make_subplots(rows=1, cols=2, column_widths=[0.55, 0.45], horizontal_spacing=0.08,
+                        subplot_titles=(labels["paths"], labels["lr"]))  # fmt: skip
+    xs, ys, Zd, _ = _grid(surface)
+    fig.add_trace(go.Contour(x=xs, y=ys, z=Zd, colorscale=COLORSCALE, ncontours=30, showscale=False,
+                             hoverinfo="skip", contours={"coloring": "heatmap"}, line={"width": 0.5}), 1, 1)  # fmt: skip
+    steps = max((p.steps for p in paths), default=0)
+    idx = sample_steps(steps, MAX_POINTS)
+    first = len(fig.data)
+    for i, (path, name) in enumerate(zip(paths, names, strict=True)):
+        pts = path.positions[np.minimum(idx, path.steps)]
+        fig.add_trace(go.Scatter(x=pts[:, 0], y=pts[:, 1], mode="lines+markers", name=name, legendgroup=name,
+                                 line={"color": color(i), "width": 2}, marker={"size": 3}), 1, 1)  # fmt: skip
+        fig.add_trace(go.Scatter(x=np.arange(path.steps), y=path.lrs, mode="lines", name=name, legendgroup=name,
+                                 showlegend=False, line={"color": color(i), "width": 2}), 1, 2)  # fmt: skip
+        last = path.steps - 1
+        fig.add_trace(go.Scatter(x=[last], y=[path.lrs[last]], mode="markers", showlegend=False, hoverinfo="skip",
+                                 marker={"size": 10, "color": color(i), "line": {"color": "white", "width": 2}}),
+                      1, 2)  # fmt: skip
+    for trace in _markers(surface, labels):
+        fig.add_trace(trace, 1, 1)
+    style(fig, height=540)
+    fig.update_layout(margin={"t": 110}, legend={"y": 1.12})
+    fig.update_annotations(yshift=4)  # subplot titles sit between the legend and the panels
+    (x0, x1), (y0, y1) = surface.bounds
+    fig.update_xaxes(range=[x0, x1], title_text=labels["x"], row=1, col=1)
+    fig.update_yaxes(range=[y0, y1], title_text=labels["y"], row=1, col=1)
+    fig.update_xaxes(title_text=labels["step"], row=1, col=2)
+    fig.update_layout(hovermode="closest")
+    if not paths or steps == 0:
+        return fig
+    shown = idx[sample_steps(len(idx) - 1, MAX_FRAMES)]
+    frames = []
+    for k in shown:
+        data, traces = [], []
+        for j, path in enumerate(paths):
+            upto = idx[idx <= k]
+            pts = path.positions[np.minimum(upto, path.steps)]
+            s = int(min(k, path.steps - 1))
+            data += [go.Scatter(x=pts[:, 0], y=pts[:, 1]), go.Scatter(x=[s], y=[path.lrs[s]])]
+            traces += [first + 3 * j, first + 3 * j + 2]
+        frames.append(go.Frame(data=data, traces=traces, name=str(int(k))))
+    fig.frames = frames
+    fig.update_layout(
+        updatemenus=[{
+            "type": "buttons", "direction": "left", "x": 0.0, "y": -0.12, "xanchor": "left", "yanchor": "top",
+            "showactive": False,
+            "buttons": [
+                {"label": labels["play"], "method": "animate",
+                 "args": [None, {"frame": {"duration": 80, "redraw": False}, "fromcurrent": True,
+                                 "transition": {"duration": 0}}]},
+                {"label": labels["pause"], "method": "animate",
+                 "args": [[None], {"frame": {"duration": 0, "redraw": False}, "mode": "immediate"}]},
+            ],
+        }],
+        sliders=[{
+            "active": len(frames) - 1, "x": 0.16, "y": -0.1, "len": 0.84, "yanchor": "top",
+            "currentvalue": {"prefix": labels["step"] + " "},
+            "steps": [{"label": f.name, "method": "animate",
+                       "args": [[f.name], {"frame": {"duration": 0, "redraw": False}, "mode": "immediate"}]}
+                      for f in frames],
+        }],
+        margin={"b": 120, "t": 110},
+    )  # fmt: skip
+    return fig
