@@ -58,7 +58,6 @@ IMAGE_PARAMS = (
     Param("n_train", 6_000, 100, MAX_IMAGE_TRAIN, 100),
     Param("n_test", 1_000, 100, MAX_IMAGE_TEST, 100),
 )
-SPLIT = r"\text{train/test split: stratified, seeded}"
 
 DATASETS: Registry[DatasetSpec] = Registry(
     "datasets",
