@@ -58,6 +58,13 @@ def t(key: str, **params: object) -> str:
     return text.format(**params) if params else text
 
 
+def translator():
+    """`t_or` bound to the current language, for callbacks Streamlit may call outside
+    the script run (a select box's ``format_func``), where session state is not readable."""
+    strings = table(lang())
+    return lambda key, fallback: strings.get(key, fallback)
+
+
 def has(key: str) -> bool:
     return key in table(lang())
 

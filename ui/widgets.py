@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import streamlit as st
 
 from core.registry import Entry, Param, Registry
-from ui.i18n import t, t_or
+from ui.i18n import t, t_or, translator
 from ui.state import init, key
 
 SLIDER_MAX_STEPS = 2000  # wider integer ranges get a typed number instead of a slider
@@ -30,9 +30,7 @@ def param_input(param: Param, widget_key: str, family: str, *, help: str | None 
     if kind == "bool":
         return where.toggle(text, key=widget_key, help=help)
     if kind == "choice":
-        return where.selectbox(
-            text, param.choices, key=widget_key, help=help, format_func=lambda v: t_or(f"{family}.choices.{v}", str(v))
-        )
+        return where.selectbox(text, param.choices, key=widget_key, help=help, format_func=choice_text(family))
     bounded = param.low is not None and param.high is not None
     if kind == "int":
         if bounded and (param.high - param.low) / (param.step or 1) <= SLIDER_MAX_STEPS:
@@ -65,6 +63,18 @@ def param_inputs(entry: Entry, family: str, *scope: object, columns: int = 1, wh
     return values
 
 
+def choice_text(family: str) -> Callable[[Any], str]:
+    """``format_func`` for a parameter's choices (bound to the current language)."""
+    tr = translator()
+    return lambda value: tr(f"{family}.choices.{value}", str(value))
+
+
+def title_text(family: str) -> Callable[[str], str]:
+    """``format_func`` for a registry's names (bound to the current language)."""
+    tr = translator()
+    return lambda name: tr(f"{family}.{name}.title", name)
+
+
 def entry_title(family: str, name: str) -> str:
     """``<family>.<name>.title`` from the i18n tables."""
     return t(f"{family}.{name}.title")
@@ -77,7 +87,7 @@ def choose(
     where = where or st
     widget_key = key(family, *scope, "choice")
     init(widget_key, default or registry.names()[0])
-    return where.selectbox(t(label_key), registry.names(), key=widget_key, format_func=lambda n: entry_title(family, n))
+    return where.selectbox(t(label_key), registry.names(), key=widget_key, format_func=title_text(family))
 
 
 def choose_many(
@@ -92,9 +102,7 @@ def choose_many(
     where = where or st
     widget_key = key(family, *scope, "many")
     init(widget_key, list(default))
-    return where.multiselect(
-        t(label_key), registry.names(), key=widget_key, format_func=lambda n: entry_title(family, n)
-    )
+    return where.multiselect(t(label_key), registry.names(), key=widget_key, format_func=title_text(family))
 
 
 def explain(family: str, entry: Entry, where: Any = None) -> None:

@@ -77,19 +77,27 @@ def browser_context_args(browser_context_args):
     return {**browser_context_args, "locale": "en-US", "viewport": {"width": 1400, "height": 1000}}
 
 
-def wait_idle(page, timeout: float = 60_000) -> None:
-    """Wait until the app is drawn and its script has finished running."""
+def wait_idle(page, timeout: float = 60_000, settle_ms: int = 600) -> None:
+    """Wait until the app is drawn and its script has stayed finished for `settle_ms`.
+
+    A run can be followed at once by another (a rerun, a fragment), so one glimpse of
+    "notRunning" is not enough: it must hold for a little while.
+    """
     page.wait_for_selector('[data-testid="stApp"]', timeout=timeout)
-    page.wait_for_timeout(300)
-    page.wait_for_function(
-        """() => {
-            const app = document.querySelector('[data-testid="stApp"]');
-            return app && app.getAttribute('data-test-script-state') !== 'running'
-                && !document.querySelector('[data-testid="stStatusWidget"] [data-testid="stStatusWidgetRunningIcon"]');
-        }""",
-        timeout=timeout,
-    )
-    page.wait_for_timeout(200)
+    deadline = time.monotonic() + timeout / 1000
+    idle_since = None
+    while time.monotonic() < deadline:
+        state = page.evaluate(
+            """() => document.querySelector('[data-testid="stApp"]')?.getAttribute('data-test-script-state')"""
+        )
+        if state == "notRunning":
+            idle_since = idle_since or time.monotonic()
+            if (time.monotonic() - idle_since) * 1000 >= settle_ms:
+                return
+        else:
+            idle_since = None
+        page.wait_for_timeout(100)
+    raise TimeoutError(f"the app did not become idle within {timeout / 1000:.0f} s")
 
 
 def goto(page, app_url: str, path: str = "") -> None:

@@ -22,3 +22,19 @@ def test_every_page_opens_from_the_navigation(page, app_url):
         wait_idle(page, timeout=120_000)
         assert page.locator('[data-testid="stException"]').count() == 0, spec.name
         assert page.locator("h1").count() >= 1, spec.name
+
+
+def test_deep_link_on_a_fresh_server_gets_the_router(page):
+    """The first visitor of /<page> on a new server sees the full app, not the page alone."""
+    from tests.e2e.conftest import _free_port, start_server
+
+    spec = available()[-1]
+    port = _free_port()
+    server = start_server(port)
+    try:
+        goto(page, f"http://127.0.0.1:{port}", spec.url)
+        assert page.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]').count() >= 1
+        assert page.locator('[data-testid="stSidebarNav"] a[href$="/activations"]').count() == 1
+    finally:
+        server.terminate()
+        server.wait(10)
