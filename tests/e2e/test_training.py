@@ -1,0 +1,82 @@
+"""Live training in Chromium: start a run, watch its curve grow, stop it, download the model, reject a bad file."""
+
+import re
+
+from core import artifacts
+from tests.e2e.conftest import goto, screenshot, set_language, wait_idle
+
+PROGRESS = re.compile(r"step (\d+)/(\d+)")
+
+
+def main(page):
+    """The page body (the header has Streamlit's own Stop button while a script runs)."""
+    return page.get_by_test_id("stMainBlockContainer")
+
+
+def progress_step(page) -> int:
+    text = page.locator('[data-testid="stProgress"]').first.inner_text(timeout=60_000)
+    match = PROGRESS.search(text)
+    return int(match.group(1)) if match else -1
+
+
+def curve_points(page) -> int:
+    """Points of the first live chart's first trace (the per-step training loss)."""
+    return page.evaluate(
+        """() => {
+            const plot = document.querySelector('[data-testid="stPlotlyChart"] .js-plotly-plot');
+            return plot && plot.data && plot.data[0] ? plot.data[0].x.length : 0;
+        }"""
+    )
+
+
+def test_start_watch_stop_download_and_reload(page, app_url, tmp_path):
+    goto(page, app_url, "training")
+    assert page.locator("h1").first.inner_text().strip()
+    epochs = page.get_by_label("Epochs")
+    epochs.fill("500")  # long enough to stop it mid-run
+    epochs.press("Enter")
+    wait_idle(page)
+    main(page).get_by_role("button", name="Start").click()
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('[data-testid=\"stProgress\"]')].some(e => /step [1-9]/.test(e.innerText))",
+        timeout=120_000,
+    )
+    first, points = progress_step(page), curve_points(page)
+    page.wait_for_function(
+        f"() => {{ const m = /step (\\d+)\\//.exec(document.querySelector('[data-testid=\"stProgress\"]').innerText);"
+        f" return m && Number(m[1]) > {first}; }}",
+        timeout=120_000,
+    )
+    page.wait_for_timeout(1500)
+    assert progress_step(page) > first
+    assert curve_points(page) >= points  # the live loss curve keeps growing
+    screenshot(page, "training-running-en")
+    main(page).get_by_role("button", name="Stop").click()
+    page.get_by_text(re.compile(r"Run #1 .*: stopped")).wait_for(timeout=60_000)
+    wait_idle(page)
+    stopped_at = progress_step(page)
+    assert 0 < stopped_at < 500 * 10
+
+    with page.expect_download(timeout=60_000) as info:
+        main(page).get_by_role("button", name="Download the model (.pt)").click()
+    path = tmp_path / "model.pt"
+    info.value.save_as(path)
+    ckpt = artifacts.load(path.read_bytes())  # torch.load(weights_only=True) inside
+    assert ckpt["meta"]["status"] == "stopped" and ckpt["meta"]["steps"] == stopped_at
+    assert ckpt["config"]["model"]["kind"] == "mlp"
+
+    uploader = page.locator('[data-testid="stFileUploaderDropzoneInput"]').last
+    uploader.set_input_files(str(path))
+    page.get_by_text(re.compile(r"Loaded a mlp model")).wait_for(timeout=60_000)
+    bad = tmp_path / "broken.pt"
+    bad.write_bytes(b"this is not a model file")
+    uploader.set_input_files(str(bad))
+    page.locator('[data-testid="stAlertContentError"]').first.wait_for(timeout=60_000)
+    assert "cannot be read" in page.locator('[data-testid="stAlertContentError"]').first.inner_text()
+    assert page.locator('[data-testid="stException"]').count() == 0
+    screenshot(page, "training-stopped-en")
+
+    set_language(page, "简体中文")
+    page.get_by_text("已停止").first.wait_for(timeout=60_000)
+    assert page.locator('[data-testid="stException"]').count() == 0
+    screenshot(page, "training-stopped-zh")
