@@ -9,7 +9,7 @@ from core.digits.finetune import TEACH, teach
 from core.digits.inspect import enlarge, feature_maps, mosaic, overlay, saliency
 from core.digits.models import BEST, MODELS, load_shipped
 from core.digits.predict import NOT_SURE, Prediction, predict
-from core.digits.preprocess import Prepared, from_canvas, from_photo
+from core.digits.preprocess import Prepared, decode_canvas, from_canvas, from_photo
 from core.digits.settings import (
     BACKGROUND,
     CANVAS,
@@ -66,11 +66,11 @@ def _read_input(source: str, stroke_width: int, live: bool) -> Prepared | None:
             key=CANVAS_KEY,
         )
         st.caption(t(f"{FAMILY}.page.hint_live" if live else f"{FAMILY}.page.hint_button"))
-        raw = result.image_data
-        if raw is None:
+        png = result.image_bytes
+        if png is None:
             st.info(t(f"{FAMILY}.page.prompt_draw"), icon="✏️")
             return None
-        return _prepare(from_canvas, raw, "prompt_draw")
+        return _prepare(lambda data: from_canvas(decode_canvas(data)), png, "prompt_draw")
     upload = st.file_uploader(t(f"{FAMILY}.page.upload"), type=["png", "jpg", "jpeg", "bmp", "gif", "webp"],
                               key=UPLOAD_KEY, help=t(f"{FAMILY}.page.upload_help"))  # fmt: skip
     if upload is None:

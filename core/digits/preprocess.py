@@ -208,6 +208,15 @@ def from_canvas(rgba: np.ndarray) -> Prepared:
     return prepare(canvas_ink(rgba))
 
 
+def decode_canvas(data: bytes) -> np.ndarray:
+    """(H, W, 4) uint8 pixels of the PNG the drawable canvas sends."""
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            return np.asarray(image.convert("RGBA"))
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
+        raise UserError("digits.errors.bad_canvas_data", f"the canvas sent no readable image: {exc}") from None
+
+
 def from_photo(data: bytes) -> Prepared:
     """`prepare` an uploaded photo or scan (any background, inverted when light)."""
     return prepare(photo_ink(data))

@@ -114,7 +114,7 @@ def main(argv: list[str] | None = None) -> dict:
             "augment": asdict(spec),
             "train_seconds": round(seconds, 1),
             "command": command,
-            "torch": torch.__version__,
+            "torch": str(torch.__version__),  # TorchVersion is not loadable with weights_only=True
             "machine": f"{platform.machine()} × {args.threads} threads",
         }
         args.out.parent.mkdir(parents=True, exist_ok=True)

@@ -1,0 +1,166 @@
+"""core.digits: the model registry, the shipped weights, inspection and fine-tuning."""
+
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+import torch
+from torch import nn
+
+from core import artifacts
+from core.data.images import load_images
+from core.digits import augment as aug
+from core.digits.finetune import TEACH, teach
+from core.digits.inspect import enlarge, feature_maps, mosaic, overlay, saliency
+from core.digits.models import BEST, MODEL_DIR, MODELS, build, count_params, load_shipped, model_path
+from core.digits.predict import predict
+from core.digits.train import accuracy, to_float
+from core.errors import UserError
+from tests.conftest import ROOT
+
+SLICE = 2000  # a fixed slice of the MNIST test set: the first 2,000 images
+MAX_TOTAL_BYTES = 5 * 2**20
+
+
+def test_core_digits_does_not_import_streamlit():
+    code = "import core.digits.preprocess, core.digits.models, core.digits.inspect, core.digits.finetune, sys; "
+    code += "assert 'streamlit' not in sys.modules"
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)
+
+
+@pytest.mark.parametrize("name", MODELS.names())
+def test_every_model_maps_a_batch_of_images_to_ten_logits(name):
+    model = MODELS.get(name).build()
+    assert model(torch.rand(3, 1, 28, 28)).shape == (3, 10)
+
+
+def test_parameter_counts_match_the_architectures():
+    # MLP: 784·512+512 + 512·256+256 + 256·128+128 + 128·64+64 + 64·10+10
+    assert count_params(MODELS.get("mlp").build()) == 575_050
+    # LeNet-5: conv 6·25+6, conv 16·6·25+16, fc 400·120+120, 120·84+84, 84·10+10
+    assert count_params(MODELS.get("lenet").build()) == 61_706
+
+
+def test_unknown_architecture_is_a_user_error():
+    with pytest.raises(UserError):
+        build({"arch": "resnet"})
+    with pytest.raises(UserError) as info:
+        model_path("resnet")
+    assert "mlp" in str(info.value)
+
+
+def test_shipped_weights_fit_in_five_megabytes():
+    files = sorted(MODEL_DIR.glob("*.pt"))
+    assert {f.stem for f in files} == set(MODELS.names())
+    assert sum(f.stat().st_size for f in files) <= MAX_TOTAL_BYTES
+
+
+@pytest.fixture(scope="module")
+def test_slice():
+    images, labels = load_images("MNIST", train=False)
+    return to_float(images[:SLICE]), labels[:SLICE]
+
+
+@pytest.mark.parametrize("name", MODELS.names())
+def test_shipped_model_loads_safely_and_reaches_its_recorded_accuracy(name, test_slice):
+    ckpt = torch.load(model_path(name), map_location="cpu", weights_only=True)  # raises on any pickled class
+    assert ckpt["config"] == {"arch": name}
+    model, meta = load_shipped(name)
+    assert meta["test_images"] == 10_000 and meta["params"] == count_params(model)
+    measured = accuracy(model, *test_slice)
+    # The first 2,000 test images are a sample of the 10,000: allow ±0.5 points of sampling noise.
+    assert measured >= meta["test_accuracy"] - 0.005, (measured, meta["test_accuracy"])
+
+
+def test_best_model_is_the_most_accurate():
+    recorded = {name: load_shipped(name)[1]["test_accuracy"] for name in MODELS.names()}
+    assert max(recorded, key=recorded.get) == BEST
+
+
+def test_bad_model_file_is_a_user_error(tmp_path):
+    with pytest.raises(UserError):
+        artifacts.load(b"not a torch file")
+    bad = artifacts.checkpoint({"arch": "lenet"}, MODELS.get("mlp").build())
+    with pytest.raises(UserError):
+        artifacts.restore(bad, build)
+
+
+def one() -> np.ndarray:
+    image = np.zeros((28, 28), np.float32)
+    image[4:24, 13:15] = 1
+    return image
+
+
+def test_prediction_is_a_distribution():
+    model, _ = load_shipped(BEST)
+    p = predict(model, one())
+    assert p.probs.shape == (10,) and p.probs.sum() == pytest.approx(1, abs=1e-5)
+    assert p.label == 1 and p.sure
+
+
+def test_feature_maps_layer_by_layer():
+    model, _ = load_shipped(BEST)
+    shapes = [(fm.layer, fm.maps.shape) for fm in feature_maps(model, one())]
+    assert shapes == [("block1.2", (32, 28, 28)), ("block2.2", (64, 14, 14)), ("block3.2", (128, 7, 7))]
+    assert all((fm.maps >= 0).all() for fm in feature_maps(model, one()))  # after ReLU
+    assert feature_maps(MODELS.get("mlp").build(), one()) == []
+
+
+def test_saliency_of_a_linear_model_is_its_weight_row():
+    """For s = Wx + b the gradient ∂s_c/∂x is the row W_c: the oracle is the weight itself."""
+    linear = nn.Sequential(nn.Flatten(), nn.Linear(784, 10))
+    image = np.random.default_rng(0).random((28, 28)).astype(np.float32)
+    heat = saliency(linear, image, target=3)
+    row = linear[1].weight[3].detach().abs().reshape(28, 28).numpy()
+    np.testing.assert_allclose(heat, row / row.max(), rtol=1e-5)
+
+
+def test_saliency_agrees_with_autograd_on_the_cnn():
+    model, _ = load_shipped(BEST)
+    x = torch.as_tensor(one())[None, None].requires_grad_(True)
+    model(x)[0, 1].backward()
+    expected = x.grad[0, 0].abs()
+    np.testing.assert_allclose(saliency(model, one(), 1), (expected / expected.max()).numpy(), rtol=1e-4, atol=1e-6)
+
+
+def test_teach_moves_the_copy_towards_the_label_and_leaves_the_original_alone():
+    model, _ = load_shipped("lenet")
+    before = {k: v.clone() for k, v in model.state_dict().items()}
+    p_before = predict(model, one()).probs[7]
+    student, losses = teach(model, one(), 7, steps=15, lr=3e-3)
+    assert predict(student, one()).probs[7] > p_before
+    assert losses[-1] < losses[0]
+    for k, v in model.state_dict().items():
+        torch.testing.assert_close(v, before[k])
+    assert student is not model
+
+
+@pytest.mark.parametrize(("label", "values"), [(10, {}), (-1, {}), (3, {"steps": 0}), (3, {"lr": 1.0})])
+def test_teach_rejects_bad_input(label, values):
+    with pytest.raises(UserError):
+        teach(MODELS.get("lenet").build(), one(), label, **{"steps": 5, "lr": 1e-3, **values})
+    assert TEACH.defaults()["steps"] >= 1
+
+
+def test_augmentation_is_reproducible_and_keeps_the_range():
+    x = to_float(load_images("MNIST", train=False)[0][:16])
+    a = aug.augment(x, aug.Augment(), torch.Generator().manual_seed(1))
+    b = aug.augment(x, aug.Augment(), torch.Generator().manual_seed(1))
+    torch.testing.assert_close(a, b)
+    assert a.min() >= 0 and a.max() <= 1
+    torch.testing.assert_close(aug.augment(x, aug.NONE, torch.Generator()), x)
+
+
+def test_dilation_thickens_strokes():
+    x = torch.zeros(1, 1, 28, 28)
+    x[0, 0, 5:20, 14] = 1
+    assert aug.dilate(x).sum() == 17 * 3  # a 15-pixel line grows one pixel on every side
+
+
+def test_display_helpers():
+    assert enlarge(np.eye(2), 3).shape == (6, 6)
+    tiles = mosaic(np.random.default_rng(0).random((10, 7, 7)), columns=4)
+    assert tiles.shape == (3 * 8 - 1, 4 * 8 - 1) and tiles.min() >= 0 and tiles.max() <= 1
+    rgb = overlay(one(), np.zeros((28, 28), np.float32))
+    assert rgb.shape == (28, 28, 3) and rgb.dtype == np.uint8

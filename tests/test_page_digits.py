@@ -1,0 +1,103 @@
+"""AppTest of the digits page: the canvas component's state is injected as the browser would send it."""
+
+import base64
+import io
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from tests.apptest import LANGS, assert_clean, open_page
+
+CANVAS_KEY = "digits_canvas"
+
+
+def canvas_state(data_url: str) -> dict:
+    """What streamlit-drawable-canvas 0.13 keeps in session state after the user draws."""
+    return {"drawing": {"raw": {"objects": []}, "data": data_url}, "backgroundFit": None}
+
+
+def png_url(rgba: np.ndarray) -> str:
+    buffer = io.BytesIO()
+    Image.fromarray(rgba).save(buffer, format="PNG")
+    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode()
+
+
+def drawing(*boxes: tuple[int, int, int, int]) -> str:
+    rgba = np.zeros((280, 280, 4), np.uint8)
+    rgba[..., 3] = 255
+    for top, left, bottom, right in boxes:
+        rgba[top:bottom, left:right, :3] = 255
+    return png_url(rgba)
+
+
+STROKE = drawing((40, 130, 240, 150))  # a vertical stroke: a 1
+
+
+def texts(at) -> str:
+    return "\n".join(str(x.value) for x in [*at.markdown, *at.info, *at.error, *at.warning, *at.success])
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_empty_canvas_prompts_instead_of_predicting(lang):
+    at = open_page("digits", lang)
+    assert_clean(at)
+    assert not at.error
+    assert len(at.info) == 1  # the prompt to draw
+    assert "**1**" not in texts(at)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_vertical_stroke_is_a_one_and_the_inside_is_shown(lang):
+    at = open_page("digits", lang, **{CANVAS_KEY: canvas_state(STROKE)})
+    assert_clean(at)
+    assert not at.error
+    shown = texts(at)
+    assert "**1**" in shown
+    assert "block1" in shown and "block3" in shown  # feature maps of the BatchNorm CNN, layer by layer
+    assert len(at.tabs) == 2
+
+
+def test_blank_drawing_is_a_prompt_not_an_error():
+    at = open_page("digits", "en", **{CANVAS_KEY: canvas_state(drawing())})
+    assert_clean(at)
+    assert not at.error
+    assert any("Draw a digit" in i.value for i in at.info)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_garbage_from_the_canvas_is_an_error_box(lang):
+    at = open_page("digits", lang, **{CANVAS_KEY: canvas_state("data:image/png;base64,bm90IGFuIGltYWdl")})
+    assert_clean(at)
+    assert len(at.error) == 1
+
+
+def test_mlp_has_no_feature_maps_but_a_saliency_map():
+    at = open_page("digits", "en", **{CANVAS_KEY: canvas_state(STROKE), "p.digits.model.choice": "mlp"})
+    assert_clean(at)
+    assert "no convolutional layers" in texts(at)
+    assert "saliency map" in texts(at)
+
+
+def test_teach_changes_only_the_session_copy():
+    at = open_page("digits", "en", **{CANVAS_KEY: canvas_state(STROKE), "p.digits.model.choice": "lenet"})
+    at.selectbox(key="p.digits.teach.label").set_value(7)
+    at.button(key="digits_teach_button").click()
+    at.run()
+    assert_clean(at)
+    assert len(at.success) == 1 and "p(7)" in at.success[0].value
+    assert any("taught copy" in i.value for i in at.info)
+    at.button(key="digits_reset_taught").click()
+    at.run()
+    assert_clean(at)
+    assert not any("taught copy" in i.value for i in at.info)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_learning_rate_out_of_range_is_an_error_box(lang):
+    at = open_page("digits", lang, **{CANVAS_KEY: canvas_state(STROKE), "p.digits.teach.teach.lr": 5.0})
+    at.button(key="digits_teach_button").click()
+    at.run()
+    assert_clean(at)
+    assert len(at.error) == 1
+    assert "5" in at.error[0].value
