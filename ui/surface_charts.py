@@ -96,8 +96,8 @@ def contour(
         fig.add_trace(trace)
     if start is not None:
         fig.add_trace(go.Scatter(x=[start[0]], y=[start[1]], mode="markers", name=labels["start"],
-                                 marker={"symbol": "circle-open", "size": 14, "color": "white",
-                                         "line": {"width": 3}}))  # fmt: skip
+                                 marker={"symbol": "circle", "size": 12, "color": "white",
+                                         "line": {"color": "black", "width": 2}}))  # fmt: skip
     (x0, x1), (y0, y1) = surface.bounds
     style(fig, x=labels["x"], y=labels["y"], height=height)
     fig.update_layout(hovermode="closest", clickmode="event+select", dragmode="zoom")
@@ -128,9 +128,9 @@ def _add_frames(fig: go.Figure, paths: Sequence[Path], idx: np.ndarray, first_pa
             "type": "buttons", "direction": "left", "x": 0.0, "y": -0.08, "xanchor": "left", "yanchor": "top",
             "showactive": False,
             "buttons": [
-                {"label": labels["play"], "method": "animate",
-                 "args": [None, {"frame": {"duration": 80, "redraw": False}, "fromcurrent": True,
-                                 "transition": {"duration": 0}}]},
+                {"label": labels["play"], "method": "animate",  # always from step 0 to the end
+                 "args": [[f.name for f in frames], {"frame": {"duration": 80, "redraw": False},
+                                                     "transition": {"duration": 0}, "mode": "immediate"}]},
                 {"label": labels["pause"], "method": "animate",
                  "args": [[None], {"frame": {"duration": 0, "redraw": False}, "mode": "immediate"}]},
             ],
@@ -257,9 +257,9 @@ def two_panel(surface: Surface, paths: Sequence[Path], names: Sequence[str], lab
             "type": "buttons", "direction": "left", "x": 0.0, "y": -0.12, "xanchor": "left", "yanchor": "top",
             "showactive": False,
             "buttons": [
-                {"label": labels["play"], "method": "animate",
-                 "args": [None, {"frame": {"duration": 80, "redraw": False}, "fromcurrent": True,
-                                 "transition": {"duration": 0}}]},
+                {"label": labels["play"], "method": "animate",  # always from step 0 to the end
+                 "args": [[f.name for f in frames], {"frame": {"duration": 80, "redraw": False},
+                                                     "transition": {"duration": 0}, "mode": "immediate"}]},
                 {"label": labels["pause"], "method": "animate",
                  "args": [[None], {"frame": {"duration": 0, "redraw": False}, "mode": "immediate"}]},
             ],

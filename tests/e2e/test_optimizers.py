@@ -1,0 +1,53 @@
+"""e2e: choose two optimizers, run, see two paths on the contour; a click on the plot moves the start."""
+
+from tests.e2e.conftest import screenshot, set_language, wait_idle
+
+PATHS_JS = """() => {
+  const plot = document.querySelector('.st-key-optimizers_contour .js-plotly-plot')
+            || document.querySelector('.js-plotly-plot');
+  if (!plot || !plot.data) return null;
+  return plot.data.filter(t => t.mode === 'lines+markers').map(t => t.name);
+}"""
+
+
+def open_optimizers(page, app_url):
+    page.goto(app_url)
+    wait_idle(page)
+    page.locator('[data-testid="stSidebarNav"] a[href$="/optimizers"]').click()
+    page.wait_for_url("**/optimizers")
+    wait_idle(page, timeout=120_000)
+    page.wait_for_selector(".js-plotly-plot", timeout=60_000)
+
+
+def test_two_optimizers_two_paths_and_click_to_start(page, app_url):
+    open_optimizers(page, app_url)
+    assert page.locator('[data-testid="stException"]').count() == 0
+    for name in ("Momentum (PyTorch)", "AdaGrad (PyTorch)"):  # the default race has four; keep SGD and Adam
+        page.get_by_role("button", name=f"Remove {name}").click()
+        wait_idle(page, timeout=120_000)
+    page.wait_for_function(f"() => {{ const n = ({PATHS_JS})(); return n && n.length === 2; }}", timeout=60_000)
+    names = page.evaluate(PATHS_JS)
+    assert len(names) == 2
+    assert any("SGD" in n for n in names) and any("Adam" in n for n in names)
+    screenshot(page, "optimizers-en")
+
+    start_x = page.get_by_label("Start x")
+    assert start_x.input_value() == "-7"
+    box = page.locator(".js-plotly-plot .nsewdrag").first.bounding_box()
+    page.mouse.click(box["x"] + box["width"] * 0.75, box["y"] + box["height"] * 0.25)  # upper right quarter
+    page.wait_for_function(
+        "() => { const i = [...document.querySelectorAll('input')].find(e => e.getAttribute('aria-label') === 'Start x'"
+        " || (e.closest('[data-testid=stNumberInput]') || {}).innerText?.includes('Start x'));"
+        " return i && parseFloat(i.value) > 0; }",
+        timeout=60_000,
+    )
+    wait_idle(page, timeout=120_000)
+    assert float(start_x.input_value()) > 0
+    assert float(page.get_by_label("Start y").input_value()) > 0
+    assert page.locator('[data-testid="stException"]').count() == 0
+
+    set_language(page, "简体中文")
+    page.wait_for_selector("text=优化器赛跑", timeout=60_000)
+    wait_idle(page, timeout=120_000)
+    page.wait_for_timeout(1500)
+    screenshot(page, "optimizers-zh")
