@@ -223,6 +223,7 @@ def lr_chart(snap: dict, key_: str) -> None:
     fig = charts.figure(t("training.charts.lr"), x=t("training.charts.step"), height=240)
     fig.add_scatter(x=snap.get("curve_steps", []), y=snap.get("lr", []), line={"color": charts.color(3)},
                     name=t("training.charts.lr"))  # fmt: skip
+    fig.update_yaxes(rangemode="tozero")  # a constant rate is a flat line above 0, not a line at the axis' middle
     charts.show(fig, key=f"{key_}.lr")
 
 
@@ -240,6 +241,7 @@ def boundary_chart(snap: dict, data: TaskData, key_: str) -> None:
                         marker={"color": charts.color(k), "size": 6, "line": {"width": 0.5, "color": "white"}})  # fmt: skip
     fig.update_layout(hovermode="closest")
     charts.show(fig, key=f"{key_}.boundary")
+    st.caption(t("training.charts.boundary_note"))
 
 
 def curve_chart(snap: dict, data: TaskData, key_: str) -> None:

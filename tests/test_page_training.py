@@ -68,3 +68,21 @@ def test_a_run_over_the_step_cap_is_refused_with_a_message(language, monkeypatch
     assert len(at.error) == 1
     assert "5" in at.error[0].value and "9" in at.error[0].value  # 3 epochs × 3 steps of 32 (75 training samples)
     assert not any(WORDS[language]["done"] in m.value for m in at.markdown)
+
+
+@pytest.mark.parametrize("language", ["en"], indirect=True)
+def test_an_image_run_shows_a_confusion_matrix_and_misclassified_images(language):
+    state = {"p.datasets.training.choice": "mnist", "p.datasets.training.mnist.n_train": 200,
+             "p.datasets.training.mnist.n_test": 100, "p.models.training.model.choice": "lenet", "p.training.epochs": 1}  # fmt: skip
+    at = open_page("training", language, **state)
+    assert_clean(at)
+    button(at, WORDS[language]["start"]).click()
+    at.run()
+    deadline = time.monotonic() + 120
+    while not any(WORDS[language]["done"] in m.value for m in at.markdown):
+        assert time.monotonic() < deadline
+        time.sleep(0.5)
+        at.run()
+    assert_clean(at)
+    assert len(at.get("image")) >= 1  # misclassified test images (a 1-epoch LeNet on 200 images errs)
+    assert any("Confusion" in str(c.proto) for c in at.get("plotly_chart"))
