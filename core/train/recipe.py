@@ -98,7 +98,7 @@ class Setup:
     data: TaskData
     device: torch.device
     model: nn.Module
-    loss_fn: nn.Module
+    loss_fn: PreparedLoss
     loss_task: str
     optimizer: torch.optim.Optimizer
     scheduler: Any
@@ -142,20 +142,23 @@ class Setup:
         return out
 
 
-class PreparedLoss(nn.Module):
+class PreparedLoss:
     """A registry loss applied to the model's raw output: ``loss(*entry.prepare(output, labels))``.
 
     The model always ends in raw scores (C logits, one binary logit, or a value); each
-    loss's `prepare` adds the sigmoid / log-softmax / ±1 targets it needs.
+    loss's `prepare` adds the sigmoid / log-softmax / ±1 targets it needs. A plain callable
+    (not an nn.Module) so a step pays no module-call overhead for the wrapper.
     """
 
-    def __init__(self, entry: Any, params: dict[str, Any]):
-        super().__init__()
+    def __init__(self, entry: Any, params: dict[str, Any], device: torch.device | None = None):
         self.entry = entry
         self.inner = entry.module(**params)
+        if device is not None:
+            self.inner = self.inner.to(device)  # buffers such as BCE's pos_weight live with the data
+        self.prepare = entry.prepare
 
-    def forward(self, output: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
-        return self.inner(*self.entry.prepare(output, labels))
+    def __call__(self, output: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
+        return self.inner(*self.prepare(output, labels))
 
 
 def targets_for(y: torch.Tensor, loss_task: str) -> torch.Tensor:
@@ -228,7 +231,7 @@ def prepare(config: dict[str, Any], data: TaskData, device: torch.device, limits
         data=data,
         device=device,
         model=model,
-        loss_fn=PreparedLoss(loss_entry, loss_params),
+        loss_fn=PreparedLoss(loss_entry, loss_params, device),
         loss_task=loss_entry.task,
         optimizer=optimizer,
         scheduler=scheduler,
