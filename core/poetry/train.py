@@ -30,7 +30,7 @@ from core.poetry import corpus as corpus_mod
 from core.poetry.metrics import group_by_length, heldout_report, perplexity
 from core.poetry.model import build, config, parameter_count
 from core.poetry.vocab import PAD_ID, Vocab
-from core.train import History, fit
+from core.train import History, StepInfo, fit
 
 WARMUP_STEPS = 200
 FINAL_LR_FRACTION = 0.1
@@ -154,7 +154,7 @@ def train_model(
     *,
     heldout: Sequence[str] = (),
     device: torch.device | None = None,
-    on_step: Callable | None = None,
+    on_step: Callable[[StepInfo, nn.Module, Vocab], None] | None = None,
     on_epoch: Callable[[int, dict[str, float], nn.Module, Vocab], None] | None = None,
     should_stop: Callable[[], bool] | None = None,
 ) -> tuple[nn.Module, Vocab, History]:
@@ -169,6 +169,10 @@ def train_model(
     def evaluate(m: nn.Module) -> dict[str, float]:
         return {"heldout_ppl": perplexity(m, heldout, vocab)} if heldout else {}
 
+    def step_done(info: StepInfo) -> None:
+        if on_step is not None:
+            on_step(info, model, vocab)
+
     def epoch_done(epoch: int, record: dict[str, float]) -> None:
         if on_epoch is not None:
             on_epoch(epoch, record, model, vocab)
@@ -182,7 +186,7 @@ def train_model(
         scheduler=scheduler,
         scheduler_per_step=True,
         evaluate=evaluate,
-        on_step=on_step,
+        on_step=step_done,
         on_epoch=epoch_done,
         should_stop=should_stop,
         clip_grad_norm=CLIP_NORM,
@@ -195,7 +199,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--data", type=Path, default=corpus_mod.TANG)
     defaults = Settings(
-        embed_dim=128, hidden_dim=384, num_layers=1, tied=True, min_count=10, epochs=4, batch_size=64, lr=3e-3
+        embed_dim=128, hidden_dim=256, num_layers=1, tied=True, min_count=10, epochs=1, batch_size=64, lr=3e-3
     )
     for name, value in vars(defaults).items():
         flag = f"--{name.replace('_', '-')}"
@@ -207,6 +211,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     # One thread: on a shared, busy CPU, OpenMP threads that wait for each other cost more than they give.
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--half", action="store_true", help="store fp16 weights")
+    parser.add_argument("--save-every", type=int, default=100, help="also save (with held-out metrics) every N steps")
     args = parser.parse_args(argv)
     torch.set_num_threads(args.threads)
     settings = Settings(**{k: getattr(args, k) for k in vars(defaults)})
@@ -216,31 +221,35 @@ def main(argv: Sequence[str] | None = None) -> None:
     state = {"steps": 0, "tokens": 0}
     command = "python -m core.poetry.train " + " ".join(sys.argv[1:] if argv is None else argv)
 
-    def on_step(info) -> None:
+    def on_step(info: StepInfo, model: nn.Module, vocab: Vocab) -> None:
         state["steps"] = info.step
-        if info.step % 50 == 0:
+        if info.step % 25 == 0:
             rate = info.samples / (time.perf_counter() - start)
-            print(
-                f"step {info.step} epoch {info.epoch} loss {info.loss:.3f} lr {info.lr:.2e} {rate:.0f} poems/s",
-                flush=True,
-            )
+            print(f"step {info.step} loss {info.loss:.3f} lr {info.lr:.2e} {rate:.1f} poems/s", flush=True)
+        if args.save_every and info.step % args.save_every == 0:
+            save(model, vocab, info.epoch, info.step)
 
     def on_epoch(epoch: int, record: dict[str, float], model: nn.Module, vocab: Vocab) -> None:
+        epoch_records.append(record)
+        save(model, vocab, epoch + 1, state["steps"])
+
+    def save(model: nn.Module, vocab: Vocab, epochs_done: int, steps: int) -> None:
         report = heldout_report(model, corpus.train, corpus.heldout, vocab)
+        model.train()
         meta = {
             "settings": vars(settings),
-            "epochs_done": epoch + 1,
+            "epochs_done": epochs_done,
+            "steps_done": steps,
             "metrics": report,
-            "epoch_records": epoch_records + [record],
+            "epoch_records": list(epoch_records),
             "corpus": {"train": len(corpus.train), "heldout": len(corpus.heldout), "by_form": corpus.by_form()},
             "parameters": parameter_count(model),
             "train_seconds": time.perf_counter() - start,
             "command": command,
         }
-        epoch_records.append(record)
         args.out.parent.mkdir(parents=True, exist_ok=True)
         artifacts.save(make_checkpoint(model, vocab, meta, half=args.half), args.out)
-        print(f"epoch {epoch + 1}: {record} {report} saved {args.out}", flush=True)
+        print(f"step {steps}: {report} saved {args.out}", flush=True)
 
     epoch_records: list[dict[str, float]] = []
     model, vocab, history = train_model(

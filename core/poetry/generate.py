@@ -1,0 +1,351 @@
+"""Constrained sampling of poems: the form is exact by construction.
+
+A 绝句/律诗 of form (L characters × N lines) is ``<s>`` followed by N·(L+1) fixed slots:
+L character slots, then ``，`` after the 1st, 3rd, … line and ``。`` after the 2nd, 4th, ….
+The decoder walks those slots. A punctuation slot, a 藏头诗 head (the first character of
+each line) and a given start character are *forced*; every other slot samples from the
+model's next-character distribution with the special tokens, ``<unk>`` and the punctuation
+masked out, so a generated poem always has the right number of lines of the right length.
+
+With the rhyme option, the last slot of every even line is restricted to characters of one
+rhyme class (十三辙, `core.poetry.rhyme`): the class of the character the 2nd line ends in,
+and a rhyme character is not used twice, as in regular verse.
+
+Sampling (per slot, logits z over the allowed characters):
+
+.. math:: p_i \\propto \\exp(z_i / T), then keep the k most likely (top-k) and the smallest set
+    whose mass reaches p (top-p, nucleus), renormalise and draw.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import torch
+from torch import nn
+from torch.nn import functional as F
+
+from core.errors import UserError
+from core.poetry import rhyme as rhyme_mod
+from core.poetry.corpus import FORM_BY_NAME, Form, punct_after
+from core.poetry.vocab import BOS_ID, COMMA_ID, FIRST_CHAR_ID, PERIOD_ID, Vocab
+from core.registry import Entry, Param, Registry
+
+MAX_CANDIDATES = 64
+
+
+@dataclass(frozen=True)
+class Decoder(Entry):
+    """A decoding rule for the free slots."""
+
+
+DECODERS = Registry(
+    "poems.decoding",
+    (
+        Decoder(
+            "sample",
+            params=(
+                Param("temperature", 0.9, 0.1, 2.0, 0.05),
+                Param("top_k", 0, 0, 200, 1),
+                Param("top_p", 0.9, 0.05, 1.0, 0.05),
+            ),
+            formula=(
+                r"p_i = \frac{\exp(z_i/T)}{\sum_j \exp(z_j/T)},\quad"
+                r" \text{keep } \mathrm{top}\text{-}k \ \cap\ \{\,i : \textstyle\sum_{j \prec i} p_j < p\,\}"
+            ),
+        ),
+        Decoder("greedy", formula=r"x_t = \arg\max_i z_i"),
+    ),
+)
+
+
+@dataclass
+class Poem:
+    """One generated poem."""
+
+    lines: list[str]
+    form: str
+    mean_logprob: float  # mean log p of the sampled (not forced) characters under the model
+    rhyme_class: str | None = None
+
+    @property
+    def text(self) -> str:
+        return "".join(line + punct_after(i) for i, line in enumerate(self.lines))
+
+
+def slots(form: Form) -> list[tuple[str, int, int]]:
+    """Body slots in order: ("char", line, col) or ("punct", line, -1)."""
+    out = []
+    for line in range(form.lines):
+        out += [("char", line, col) for col in range(form.chars)]
+        out.append(("punct", line, -1))
+    return out
+
+
+def get_form(name: str) -> Form:
+    try:
+        return FORM_BY_NAME[name]
+    except KeyError:
+        raise UserError(
+            "unknown_name",
+            f"Unknown form {name!r}; choose from: {', '.join(FORM_BY_NAME)}",
+            family="poems.forms",
+            value=name,
+            choices=", ".join(FORM_BY_NAME),
+        ) from None
+
+
+def suggestions(char: str, vocab: Vocab, limit: int = 6) -> list[str]:
+    """Known characters that sound like `char` (same toneless syllable, else same rhyme class)."""
+    from pypinyin import Style, lazy_pinyin
+
+    sound = lazy_pinyin(char, style=Style.NORMAL)[0]
+    known = vocab.characters()  # most frequent first
+    same = [c for c in known if lazy_pinyin(c, style=Style.NORMAL)[0] == sound and c != char]
+    if not same:
+        wanted = set(rhyme_mod.classes(char))
+        same = [c for c in known if wanted & set(rhyme_mod.classes(c))]
+    return same[:limit]
+
+
+def is_hanzi(char: str) -> bool:
+    """A CJK ideograph, including the supplementary planes (rare characters the corpus drops)."""
+    return rhyme_mod.is_chinese(char) or (len(char) == 1 and 0x20000 <= ord(char) <= 0x323AF)
+
+
+def check_chars(text: str, vocab: Vocab, what: str) -> list[str]:
+    """The characters of `text` (whitespace ignored), each Chinese and in the vocabulary.
+
+    Raises:
+        UserError: a character is not Chinese, or the model does not know it (with
+            suggestions of known characters that sound alike).
+    """
+    chars = [c for c in text if not c.isspace()]
+    bad = [c for c in chars if not is_hanzi(c)]
+    if bad:
+        raise UserError(
+            "poems.errors.not_chinese",
+            f"{what}: {''.join(bad)!r} are not Chinese characters",
+            chars="".join(bad),
+        )
+    for c in chars:
+        if c not in vocab:
+            alt = suggestions(c, vocab)
+            raise UserError(
+                "poems.errors.unknown_char",
+                f"{what}: the model does not know {c!r}; try {' '.join(alt)}",
+                char=c,
+                suggestions=" ".join(alt) or "—",
+            )
+    return chars
+
+
+def filter_logits(logits: torch.Tensor, top_k: int = 0, top_p: float = 1.0) -> torch.Tensor:
+    """Set logits outside top-k and outside the top-p nucleus to -inf (rows independent).
+
+    Args:
+        logits: (B, V), already divided by the temperature; -inf marks disallowed tokens.
+        top_k: keep the k largest (0: no limit).
+        top_p: keep the smallest prefix of the sorted distribution whose mass reaches p
+            (the most likely token is always kept).
+    """
+    if top_k > 0 and top_k < logits.shape[-1]:
+        kth = torch.topk(logits, top_k, dim=-1).values[..., -1:]  # (B, 1)
+        logits = logits.masked_fill(logits < kth, -math.inf)
+    if top_p < 1.0:
+        sorted_logits, order = torch.sort(logits, dim=-1, descending=True)
+        probs = sorted_logits.softmax(-1)
+        before = probs.cumsum(-1) - probs  # mass strictly before each token
+        drop_sorted = before >= top_p
+        drop = torch.zeros_like(drop_sorted).scatter(-1, order, drop_sorted)
+        logits = logits.masked_fill(drop, -math.inf)
+    return logits
+
+
+def reshape(logits: torch.Tensor, temperature: float) -> torch.Tensor:
+    """softmax(z / T): T < 1 sharpens, T > 1 flattens, T → 0 is argmax."""
+    if temperature <= 0:
+        raise ValueError(f"temperature must be > 0, got {temperature}")
+    return (logits / temperature).softmax(-1)
+
+
+class RhymeMasks:
+    """Rhyme class → (V,) bool mask of vocabulary ids, from `rhyme.rhyme_classes`."""
+
+    def __init__(self, vocab: Vocab):
+        self.names = list(rhyme_mod.RHYME_CLASSES)
+        self.masks = torch.zeros(len(self.names), len(vocab), dtype=torch.bool)
+        for i, ids in enumerate(rhyme_mod.rhyme_classes(vocab.tokens).values()):
+            self.masks[i, [j for j in ids if j >= FIRST_CHAR_ID]] = True
+        self.any = self.masks.any(0)  # characters with a known rhyme
+        self.main = torch.full((len(vocab),), -1, dtype=torch.long)  # main class of each id
+        for j, tok in enumerate(vocab.tokens):
+            name = rhyme_mod.rhyme_class(tok) if j >= FIRST_CHAR_ID else None
+            if name is not None:
+                self.main[j] = self.names.index(name)
+
+
+@torch.no_grad()
+def generate(
+    model: nn.Module,
+    vocab: Vocab,
+    form: str | Form = "qijue",
+    *,
+    n: int = 1,
+    start: str = "",
+    heads: str = "",
+    decoder: str = "sample",
+    temperature: float = 0.9,
+    top_k: int = 0,
+    top_p: float = 0.9,
+    seed: int = 0,
+    rhyme: bool = False,
+    rhyme_masks: RhymeMasks | None = None,
+) -> list[Poem]:
+    """`n` poems of `form` sampled in one batch.
+
+    Args:
+        start: the poem's first character(s) (at most one line).
+        heads: 藏头诗: one character per line, placed at the start of each line.
+        decoder: "sample" (temperature, top-k, top-p) or "greedy".
+        seed: seeds the sampling generator; same inputs and seed → same poems.
+        rhyme: restrict the end of every even line to one rhyme class.
+        rhyme_masks: precomputed `RhymeMasks(vocab)` (built here when None).
+
+    Raises:
+        UserError: bad form, characters or settings.
+    """
+    form = get_form(form) if isinstance(form, str) else form
+    entry = DECODERS.get(decoder)
+    values = entry.resolve({"temperature": temperature, "top_k": top_k, "top_p": top_p} if entry.params else {})
+    if not 1 <= int(n) <= MAX_CANDIDATES:
+        raise UserError("poems.errors.candidates", f"n={n} outside 1..{MAX_CANDIDATES}", high=MAX_CANDIDATES)
+    start_chars = check_chars(start, vocab, "start")
+    head_chars = check_chars(heads, vocab, "heads")
+    if heads.strip() and len(head_chars) != form.lines:
+        raise UserError(
+            "poems.errors.head_count",
+            f"{len(head_chars)} head characters for a {form.lines}-line poem",
+            count=len(head_chars),
+            lines=form.lines,
+        )
+    if len(start_chars) > form.chars:
+        raise UserError(
+            "poems.errors.start_long",
+            f"{len(start_chars)} start characters; a line has {form.chars}",
+            count=len(start_chars),
+            chars=form.chars,
+        )
+    if head_chars and start_chars and start_chars[0] != head_chars[0]:
+        raise UserError("poems.errors.start_vs_head", "the start character differs from the first head")
+    if rhyme and rhyme_masks is None:
+        rhyme_masks = RhymeMasks(vocab)
+
+    device = next(model.parameters()).device
+    model.eval()
+    gen = torch.Generator(device="cpu").manual_seed(int(seed))
+    char_ok = vocab.char_mask().to(device)  # (V,)
+    n = int(n)
+    tokens = torch.full((n, 1), BOS_ID, dtype=torch.long, device=device)
+    state = None
+    out = torch.zeros(n, 0, dtype=torch.long)
+    logprob = torch.zeros(n, dtype=torch.float64)
+    sampled = 0
+    row_class = torch.full((n,), -1, dtype=torch.long)  # rhyme class per poem, -1 until chosen
+    used = torch.zeros(n, len(vocab), dtype=torch.bool)  # rhyme characters already used
+    for kind, line, col in slots(form):
+        logits, state = model.step(tokens, state)
+        logits = logits[:, -1].float()  # (n, V)
+        if kind == "punct":
+            choice = torch.full((n,), COMMA_ID if punct_after(line) == "，" else PERIOD_ID, dtype=torch.long)
+        elif col == 0 and head_chars:
+            choice = torch.full((n,), vocab.id(head_chars[line]), dtype=torch.long)
+        elif line == 0 and col < len(start_chars):
+            choice = torch.full((n,), vocab.id(start_chars[col]), dtype=torch.long)
+        else:
+            allowed = char_ok.expand(n, -1).clone()  # (n, V)
+            rhyme_slot = rhyme and line % 2 == 1 and col == form.chars - 1
+            if rhyme_slot:
+                for r in range(n):
+                    if row_class[r] < 0:
+                        allowed[r] &= rhyme_masks.any.to(device)
+                    else:
+                        in_class = rhyme_masks.masks[row_class[r]].to(device)
+                        fresh = in_class & ~used[r].to(device)
+                        allowed[r] &= fresh if bool(fresh.any()) else in_class
+            masked = logits.masked_fill(~allowed, -math.inf)
+            if decoder == "greedy":
+                choice = masked.argmax(-1).cpu()
+            else:
+                scaled = filter_logits(masked / values["temperature"], values["top_k"], values["top_p"])
+                choice = torch.multinomial(scaled.softmax(-1).cpu(), 1, generator=gen).squeeze(1)
+            logprob += F.log_softmax(logits, -1).cpu().gather(1, choice[:, None]).squeeze(1).double()
+            sampled += 1
+            if rhyme_slot:
+                for r in range(n):
+                    used[r, choice[r]] = True
+                    if row_class[r] < 0:
+                        row_class[r] = int(rhyme_masks.main[choice[r]])
+        out = torch.cat([out, choice[:, None]], dim=1)
+        tokens = choice[:, None].to(device)
+    poems = []
+    for r in range(n):
+        text = vocab.decode(out[r].tolist())
+        lines = [text[i * (form.chars + 1) : i * (form.chars + 1) + form.chars] for i in range(form.lines)]
+        cls = rhyme_masks.names[int(row_class[r])] if rhyme and row_class[r] >= 0 else None
+        poems.append(Poem(lines, form.name, float(logprob[r] / max(sampled, 1)), cls))
+    return poems
+
+
+@torch.no_grad()
+def next_char_distribution(model: nn.Module, vocab: Vocab, prefix: str) -> torch.Tensor:
+    """(V,) logits of the character after ``<s>`` + `prefix` (the model's raw view)."""
+    device = next(model.parameters()).device
+    ids = torch.tensor([vocab.encode(prefix, eos=False)], dtype=torch.long, device=device)
+    model.eval()
+    return model(ids)[0, -1].float().cpu()
+
+
+def top_next(
+    model: nn.Module, vocab: Vocab, prefix: str, k: int = 10, temperature: float = 1.0
+) -> list[tuple[str, float]]:
+    """The k most likely next tokens after `prefix` with their probabilities at `temperature`."""
+    probs = reshape(next_char_distribution(model, vocab, prefix), temperature)
+    values, ids = torch.topk(probs, min(k, len(vocab)))
+    return [(vocab.tokens[i], float(p)) for p, i in zip(values.tolist(), ids.tolist(), strict=True)]
+
+
+def temperature_curves(
+    logits: torch.Tensor, temperatures: Sequence[float], k: int = 10
+) -> tuple[list[int], dict[float, list[float]]]:
+    """The top-k ids at T=1 and their probabilities under each temperature (same ids, re-weighted)."""
+    ids = torch.topk(logits, min(k, logits.numel())).indices.tolist()
+    return ids, {t: reshape(logits, t)[ids].tolist() for t in temperatures}
+
+
+def embedding_matrix(model: nn.Module) -> torch.Tensor:
+    """(V, E) input embeddings."""
+    return model.embed.weight.detach().float().cpu()
+
+
+def pca_2d(vectors: torch.Tensor) -> torch.Tensor:
+    """(N, 2) projection onto the two leading principal components (centred SVD)."""
+    centred = vectors - vectors.mean(0, keepdim=True)
+    _, _, v = torch.linalg.svd(centred, full_matrices=False)
+    return centred @ v[:2].T
+
+
+def nearest(model: nn.Module, vocab: Vocab, char: str, k: int = 10) -> list[tuple[str, float]]:
+    """The k characters whose embeddings have the highest cosine similarity to `char`'s."""
+    chars = check_chars(char, vocab, "character")
+    if len(chars) != 1:
+        raise UserError("poems.errors.one_char", f"need exactly one character, got {len(chars)}")
+    char = chars[0]
+    emb = embedding_matrix(model)
+    sims = F.cosine_similarity(emb[vocab.id(char)][None], emb, dim=-1)  # (V,)
+    sims[: FIRST_CHAR_ID] = -math.inf
+    sims[vocab.id(char)] = -math.inf
+    values, ids = torch.topk(sims, min(k, len(vocab) - FIRST_CHAR_ID - 1))
+    return [(vocab.tokens[i], float(s)) for s, i in zip(values.tolist(), ids.tolist(), strict=True)]
