@@ -19,6 +19,7 @@ from functools import cache
 import torch
 
 from core.activations import ACTIVATIONS, Activation, autograd_derivative
+from core.threads import single_thread
 
 GRID = (-20.0, 20.0, 8001)  # where range, monotonicity and max |f'| are measured
 NEAR, FAR = 1e3, 1e4  # f still changing between these → unbounded on that side
@@ -102,15 +103,12 @@ def relative_costs(names: tuple[str, ...] | None = None, size: int = COST_SIZE, 
     names = names or tuple(ACTIVATIONS.names())
     # One intra-op thread: on a small tensor a multi-threaded kernel measures thread wake-ups
     # (and other processes' load), not the function; per-element cost is what we compare.
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
+    with single_thread():
         times = {n: time_forward_backward(ACTIVATIONS.get(n), size, repeats) for n in ("relu", *names)}
-    finally:
-        torch.set_num_threads(threads)
     return {n: times[n] / times["relu"] for n in names}
 
 
 def table(names: Iterable[str] | None = None) -> list[Properties]:
     """Properties of the named activations with default parameters."""
-    return [properties(ACTIVATIONS.get(n)) for n in (names or ACTIVATIONS.names())]
+    with single_thread():
+        return [properties(ACTIVATIONS.get(n)) for n in (names or ACTIVATIONS.names())]

@@ -15,6 +15,7 @@ from torch import Tensor, nn
 
 from core.activations import ACTIVATIONS
 from core.registry import Param
+from core.threads import single_thread
 
 LAYERS = Param("layers", 3, 1, 10, 1)
 WIDTH = Param("width", 32, 4, 128, 4)
@@ -70,6 +71,11 @@ def fit_sine(
     lr = LR.validate(lr)
     if activation is not None:
         ACTIVATIONS.get(activation)
+    with single_thread():
+        return _fit(layers, activation, width, steps, lr, seed)
+
+
+def _fit(layers: int, activation: str | None, width: int, steps: int, lr: float, seed: int) -> Fit:
     torch.manual_seed(seed)
     x = torch.linspace(*X_SPAN, POINTS).unsqueeze(1)  # (N, 1)
     y = torch.sin(x)

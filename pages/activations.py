@@ -27,6 +27,7 @@ from ui.widgets import choose, choose_many, entry_title, explain, param_input, p
 
 FAMILY = "activations"
 COMPARE_DEFAULT = ("sigmoid", "tanh", "relu")
+MAIN_DEFAULT = "elu"  # has a parameter to play with and shows saturation on one side
 
 
 @st.cache_data(show_spinner=False)
@@ -67,10 +68,21 @@ def _interval(low: float, high: float) -> str:
     return f"[{fmt(low)}, {fmt(high)}]"
 
 
+def _max_grad(value: float) -> str:
+    return "∞" if value == math.inf else f"{value:.4g}"
+
+
+def _titled(title: str, **axes) -> go.Figure:
+    """A house-style figure whose title sits above the legend instead of on it."""
+    fig = figure(title, **axes)
+    fig.update_layout(margin={"t": 85}, title={"y": 0.98, "yanchor": "top"})
+    return fig
+
+
 def explore() -> None:
     left, right = st.columns([1, 2.2])
     with left:
-        name = choose(ACTIVATIONS, FAMILY, "main", label_key=f"{FAMILY}.page.choose")
+        name = choose(ACTIVATIONS, FAMILY, "main", label_key=f"{FAMILY}.page.choose", default=MAIN_DEFAULT)
         entry = ACTIVATIONS.get(name)
         raw = param_inputs(entry, FAMILY, "main")
         low, high = _x_range("main")
@@ -78,20 +90,22 @@ def explore() -> None:
         values = entry.values(raw)
         x, y, dy = activation_curve(name, values, low, high)
         title = entry_title(FAMILY, name)
-        fig = figure(t(f"{FAMILY}.page.chart_title", name=title), x=t(f"{FAMILY}.page.x_axis"))
+        fig = _titled(t(f"{FAMILY}.page.chart_title", name=title), x=t(f"{FAMILY}.page.x_axis"))
         fig.add_trace(go.Scatter(x=x, y=y, name=t(f"{FAMILY}.page.f"), line={"color": color(0), "width": 3}))
         fig.add_trace(go.Scatter(x=x, y=dy, name=t(f"{FAMILY}.page.df"), line={"color": color(1), "dash": "dash"}))
         show(fig, key="act-main-chart")
         if not entry.autograd_exact:
             st.warning(t(f"{FAMILY}.notes.{entry.note}"), icon="ℹ️")
         row = _properties(name, tuple(sorted((k, v) for k, v in values.items() if k != "training")))
+        facts = [
+            (t(f"{FAMILY}.page.col_range"), _interval(row.low, row.high)),
+            (t(f"{FAMILY}.page.col_zero_centred"), _yes(row.zero_centred)),
+            (t(f"{FAMILY}.page.col_monotonic"), _yes(row.monotonic)),
+            (t(f"{FAMILY}.page.col_saturating"), t(f"{FAMILY}.page.saturating.{row.saturating}")),
+            (t(f"{FAMILY}.page.col_max_grad"), _max_grad(row.max_grad)),
+        ]
+        st.markdown(" · ".join(f"**{label}** {value}" for label, value in facts))
         st.caption(t(f"{FAMILY}.page.measured"))
-        cols = st.columns(5)
-        cols[0].metric(t(f"{FAMILY}.page.col_range"), _interval(row.low, row.high))
-        cols[1].metric(t(f"{FAMILY}.page.col_zero_centred"), _yes(row.zero_centred))
-        cols[2].metric(t(f"{FAMILY}.page.col_monotonic"), _yes(row.monotonic))
-        cols[3].metric(t(f"{FAMILY}.page.col_saturating"), t(f"{FAMILY}.page.saturating.{row.saturating}"))
-        cols[4].metric(t(f"{FAMILY}.page.col_max_grad"), "∞" if row.max_grad == math.inf else f"{row.max_grad:.4g}")
     explain(FAMILY, entry)
     st.markdown(f"**{t(f'{FAMILY}.page.derivative')}**")
     st.latex(entry.dformula)
@@ -110,7 +124,7 @@ def compare() -> None:
         panels = [("f", 1)] + ([("df", 2)] if derivatives else [])
         cols = st.columns(len(panels))
         for (what, index), col in zip(panels, cols, strict=True):
-            fig = figure(t(f"{FAMILY}.page.compare_{what}"), x=t(f"{FAMILY}.page.x_axis"))
+            fig = _titled(t(f"{FAMILY}.page.compare_{what}"), x=t(f"{FAMILY}.page.x_axis"))
             for i, (n, curve) in enumerate(curves.items()):
                 fig.add_trace(
                     go.Scatter(x=curve[0], y=curve[index], name=entry_title(FAMILY, n), line={"color": color(i)})
@@ -130,7 +144,7 @@ def properties_table() -> None:
             t(f"{FAMILY}.page.col_mean"): round(row.mean, 3),
             t(f"{FAMILY}.page.col_monotonic"): _yes(row.monotonic),
             t(f"{FAMILY}.page.col_saturating"): t(f"{FAMILY}.page.saturating.{row.saturating}"),
-            t(f"{FAMILY}.page.col_max_grad"): "∞" if row.max_grad == math.inf else f"{row.max_grad:.3g}",
+            t(f"{FAMILY}.page.col_max_grad"): _max_grad(row.max_grad),
             t(f"{FAMILY}.page.col_cost"): round(costs[row.name], 2),
         }
         for row in _table()
@@ -199,7 +213,7 @@ def nonlinear_panel(seed: int) -> None:
         )  # fmt: skip
         with left:
             show(fig, key="act-nonlinear")
-        loss_fig = figure(t(f"{FAMILY}.page.nonlinear_loss"), x=t(f"{FAMILY}.page.step"))
+        loss_fig = _titled(t(f"{FAMILY}.page.nonlinear_loss"), x=t(f"{FAMILY}.page.step"))
         loss_fig.add_trace(go.Scatter(y=plain.losses, name=t(f"{FAMILY}.page.nonlinear_without", layers=layers),
                                       line={"color": color(3)}))  # fmt: skip
         loss_fig.add_trace(go.Scatter(y=curved.losses, name=title, line={"color": color(0)}))

@@ -1,0 +1,78 @@
+"""Activations page in Chromium: moving a parameter slider redraws the chart; screenshots of every tab."""
+
+from tests.e2e.conftest import screenshot, set_language, wait_idle
+
+TABS = ("explore", "compare", "properties", "softmax", "nonlinear", "depth")
+
+
+def goto(page, app_url: str, path: str) -> None:
+    """Open the page; its first run trains two small sine fits, so allow a slow, busy machine."""
+    page.goto(f"{app_url}/{path}")
+    wait_idle(page, timeout=180_000)
+
+
+def _trace_y(page) -> list[float]:
+    """y of the first trace of the page's first plotly chart (the f(x) curve), decoding plotly's base64 arrays."""
+    page.wait_for_function(
+        "() => { const g = document.querySelector('.js-plotly-plot'); return g && g.data && g.data.length; }",
+        timeout=60_000,
+    )
+    return page.evaluate(
+        """() => {
+            const y = document.querySelector('.js-plotly-plot').data[0].y;
+            if (!y.bdata) return Array.from(y).map(Number);
+            const bin = atob(y.bdata);
+            const bytes = new Uint8Array(bin.length);
+            for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
+            const Typed = {f8: Float64Array, f4: Float32Array}[y.dtype];
+            return Array.from(new Typed(bytes.buffer));
+        }"""
+    )
+
+
+def test_moving_a_slider_changes_the_chart(page, app_url):
+    goto(page, app_url, "activations")
+    before = _trace_y(page)
+    assert len(before) > 100
+    slider = page.locator('[data-testid="stSlider"] input[type="range"]').first
+    slider.focus()
+    for _ in range(10):
+        page.keyboard.press("ArrowRight")
+    wait_idle(page)
+    page.wait_for_timeout(500)
+    after = _trace_y(page)
+    assert len(after) == len(before)
+    assert after != before  # ELU's α changed: the negative half of the curve moved
+    assert after[-1] == before[-1]  # the positive half (x itself) did not
+    assert page.locator('[data-testid="stException"]').count() == 0
+    screenshot(page, "activations-en")
+
+
+def test_bad_x_range_shows_a_message(page, app_url):
+    goto(page, app_url, "activations")
+    box = page.locator('[data-testid="stMain"] [data-testid="stNumberInput"] input').first  # x from
+    box.fill("9")
+    box.press("Enter")
+    wait_idle(page)
+    message = page.get_by_text("Invalid x range").first
+    message.wait_for(timeout=60_000)
+    assert message.is_visible()
+    assert page.locator('[data-testid="stException"]').count() == 0
+
+
+def test_every_tab_in_both_languages(page, app_url):
+    goto(page, app_url, "activations")
+    for lang in ("en", "zh"):
+        if lang == "zh":
+            set_language(page, "简体中文")
+        tabs = page.get_by_role("tab")
+        assert tabs.count() == len(TABS)
+        for i, name in enumerate(TABS):
+            tabs.nth(i).click()
+            wait_idle(page)
+            page.wait_for_timeout(600)
+            assert page.locator('[data-testid="stException"]').count() == 0
+            screenshot(page, f"activations-{name}-{lang}")
+    tabs.nth(0).click()
+    page.wait_for_timeout(600)
+    screenshot(page, "activations-zh")
