@@ -19,6 +19,7 @@ PICK_GRID = 41  # clickable points per axis for choosing a start
 MAX_POINTS = 400  # path points drawn per optimizer
 MAX_FRAMES = 60  # animation frames
 COLORSCALE = "Viridis"
+LIFT_3D = 0.02  # paths drawn this fraction of the height range above the 3-D surface
 
 
 def _grid(surface: Surface):
@@ -146,27 +147,39 @@ def _add_frames(fig: go.Figure, paths: Sequence[Path], idx: np.ndarray, first_pa
     )  # fmt: skip
 
 
+def _eye(surface: Surface, paths: Sequence[Path]) -> dict[str, float]:
+    """Look at the surface from the side where the paths start, so the hills do not hide them."""
+    (x0, x1), (y0, y1) = surface.bounds
+    sx, sy = paths[0].positions[0] if paths else surface.start
+    dx, dy = (2 * sx - x0 - x1) / (x1 - x0), (2 * sy - y0 - y1) / (y1 - y0)
+    norm = float(np.hypot(dx, dy))
+    if norm < 0.2:
+        dx, dy, norm = 1.0, -1.0, float(np.sqrt(2))
+    return {"x": 1.9 * dx / norm, "y": 1.9 * dy / norm, "z": 1.3}
+
+
 def surface_3d(surface: Surface, paths: Sequence[Path], names: Sequence[str], labels: dict[str, str]) -> go.Figure:
     """The surface in 3-D with every path lying on it."""
     xs, ys, Zd, floor = _grid(surface)
     fig = go.Figure()
-    fig.add_trace(go.Surface(x=xs, y=ys, z=Zd, colorscale=COLORSCALE, showscale=False, opacity=0.85,
+    fig.add_trace(go.Surface(x=xs, y=ys, z=Zd, colorscale=COLORSCALE, showscale=False, opacity=0.75,
                              name=labels["value"], hoverinfo="skip"))  # fmt: skip
     idx = sample_steps(max((p.steps for p in paths), default=0), MAX_POINTS)
+    lift = LIFT_3D * float(np.nanmax(Zd) - np.nanmin(Zd))  # float the paths just above the surface
     for i, (path, name) in enumerate(zip(paths, names, strict=True)):
         pts = path.positions[np.minimum(idx, path.steps)]
-        z = surface.display(path.losses[np.minimum(idx, path.steps)], floor)
+        z = surface.display(path.losses[np.minimum(idx, path.steps)], floor) + lift
         fig.add_trace(go.Scatter3d(x=pts[:, 0], y=pts[:, 1], z=z, mode="lines+markers", name=name,
                                    line={"color": color(i), "width": 5}, marker={"size": 2, "color": color(i)}))  # fmt: skip
     for mx, my in surface.minima:
-        z = surface.display(np.asarray(surface.value(np.array([mx]), np.array([my]))), floor)
+        z = surface.display(np.asarray(surface.value(np.array([mx]), np.array([my]))), floor) + lift
         fig.add_trace(go.Scatter3d(x=[mx], y=[my], z=z, mode="markers", name=labels["minimum"], showlegend=False,
                                    marker={"size": 6, "color": "white", "symbol": "diamond",
                                            "line": {"color": "black", "width": 1}}))  # fmt: skip
     style(fig, height=560)
     z_title = labels["log_value"] if surface.log_color else labels["value"]
     fig.update_layout(scene={"xaxis_title": labels["x"], "yaxis_title": labels["y"], "zaxis_title": z_title,
-                             "camera": {"eye": {"x": 1.4, "y": -1.5, "z": 1.1}}},
+                             "camera": {"eye": _eye(surface, paths)}},
                       margin={"l": 0, "r": 0, "t": 30, "b": 0})  # fmt: skip
     return fig
 
