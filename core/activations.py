@@ -428,7 +428,8 @@ def activation_curve(
 
 # --- softmax with a temperature -------------------------------------------------------
 
-TEMPERATURE = Param("temperature", 1.0, 0.05, 10.0, 0.05)
+TEMPERATURE = Param("temperature", 0.5, 0.05, 10.0, 0.05)
+REFERENCE_TEMPERATURE = 1.0  # the plain softmax, drawn next to the chosen temperature
 DEFAULT_LOGITS = "2, 1, 0.1"
 MAX_LOGITS = 20
 LOGIT_LIMIT = 1e4

@@ -11,6 +11,7 @@ from core import depth, nonlinearity
 from core.activations import (
     ACTIVATIONS,
     DEFAULT_LOGITS,
+    REFERENCE_TEMPERATURE,
     TEMPERATURE,
     activation_curve,
     compare_curves,
@@ -163,7 +164,7 @@ def softmax_panel() -> None:
     with user_errors():
         logits = parse_logits(text)
         probs = softmax_temperature(logits, temperature)
-        plain = softmax_temperature(logits, TEMPERATURE.default)
+        plain = softmax_temperature(logits, REFERENCE_TEMPERATURE)
         labels = [f"{i + 1}: z={z:g}" for i, z in enumerate(logits)]
         fig = figure(x=t(f"{FAMILY}.page.class"), y=t(f"{FAMILY}.page.probability"), height=380)
         fig.add_trace(go.Bar(x=labels, y=plain, name=t(f"{FAMILY}.page.at_one"), marker_color=color(9)))
