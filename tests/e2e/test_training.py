@@ -80,3 +80,30 @@ def test_start_watch_stop_download_and_reload(page, app_url, tmp_path):
     page.get_by_text("已停止").first.wait_for(timeout=60_000)
     assert page.locator('[data-testid="stException"]').count() == 0
     screenshot(page, "training-stopped-zh")
+
+
+def test_a_csv_table_trains_and_a_binary_file_is_refused(page, app_url, tmp_path):
+    goto(page, app_url, "training")
+    main(page).get_by_text("Upload a CSV table").click()
+    wait_idle(page)
+    rows = ["area,rooms,city,price"]
+    for i in range(80):
+        area, rooms = 40 + (i * 37) % 120, 1 + i % 5
+        rows.append(f"{area},{rooms},{['north', 'south', ''][i % 3]},{3 * area + 20 * rooms + (i * 7) % 11}")
+    table = tmp_path / "houses.csv"
+    table.write_text("\n".join(rows), encoding="utf-8")
+    uploader = page.locator('[data-testid="stFileUploaderDropzoneInput"]').first
+    uploader.set_input_files(str(table))
+    page.get_by_text(re.compile(r"regression · 6\d training / 1\d test samples")).wait_for(timeout=60_000)
+    main(page).get_by_role("button", name="Start").click()
+    page.get_by_text(re.compile(r"Run #\d+ csv .*: finished")).wait_for(timeout=180_000)
+    assert page.locator('[data-testid="stException"]').count() == 0
+    screenshot(page, "training-csv-en")
+
+    junk = tmp_path / "junk.csv"
+    junk.write_bytes(bytes(range(256)) * 64)
+    uploader.set_input_files(str(junk))
+    error = page.locator('[data-testid="stAlertContentError"]').first
+    error.wait_for(timeout=60_000)
+    assert "binary" in error.inner_text()
+    assert page.locator('[data-testid="stException"]').count() == 0
