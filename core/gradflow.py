@@ -310,7 +310,7 @@ def _subsample(t: Tensor, limit: int = HIST_SAMPLE) -> Tensor:
     """At most `limit` evenly strided elements of `t`, flattened and contiguous."""
     flat = t.detach().reshape(-1)
     step = max(1, flat.numel() // limit)
-    return flat[::step][:limit].float().contiguous()
+    return flat[::step][:limit].float().cpu().contiguous()
 
 
 def layer_histograms(values: list[Tensor], scale: str = "linear", bins: int = HEATMAP_BINS) -> Heatmap:
