@@ -30,6 +30,7 @@ from core.poetry import corpus as corpus_mod
 from core.poetry.metrics import group_by_length, heldout_report, perplexity
 from core.poetry.model import build, config, parameter_count
 from core.poetry.vocab import PAD_ID, Vocab
+from core.registry import Entry, Param, Registry
 from core.train import History, StepInfo, fit
 
 WARMUP_STEPS = 200
@@ -265,3 +266,97 @@ def main(argv: Sequence[str] | None = None) -> None:
 
 if __name__ == "__main__":
     main()
+
+
+# -- live training in the browser -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LiveSpec(Entry):
+    """Settings of a small model trained in the browser."""
+
+
+LIVE = Registry(
+    "poems.live",
+    (
+        LiveSpec(
+            "small",
+            params=(
+                Param("max_poems", 800, 50, 5000, 50),
+                Param("epochs", 8, 1, 50, 1),
+                Param("embed_dim", 64, 16, 256, 16),
+                Param("hidden_dim", 128, 16, 512, 16),
+                Param("batch_size", 32, 4, 256, 4),
+                Param("lr", 5e-3, 1e-4, 5e-2, log=True),
+            ),
+            formula=r"\mathcal{L} = -\frac{1}{T}\sum_{t=1}^{T} \log p_\theta(x_t \mid x_{<t})",
+        ),
+    ),
+)
+LIVE_SAMPLES = 3  # poems written after each epoch
+MAX_UPLOAD_BYTES = 1_000_000
+MAX_UPLOAD_POEMS = 5000
+
+
+def pick_subset(poems: Sequence[str], forms: Sequence[str], limit: int, seed: int) -> list[str]:
+    """Up to `limit` poems of the chosen forms, a seeded random choice."""
+    from core.errors import UserError
+
+    wanted = set(forms)
+    chosen = [p for p in poems if corpus_mod.poem_form(p).name in wanted]
+    if not chosen:
+        raise UserError("poems.errors.no_poems", "no poem of the chosen forms")
+    if len(chosen) > limit:
+        order = torch.randperm(len(chosen), generator=torch.Generator().manual_seed(seed))[:limit]
+        chosen = [chosen[i] for i in sorted(order.tolist())]
+    return chosen
+
+
+def live_job(poems: Sequence[str], cell: str, values: dict[str, Any], sample_form: str, seed: int, device=None):
+    """A `LiveRun` job: train on `poems`, publish the loss each step and samples each epoch.
+
+    Publishes ``steps``/``losses`` (per step), ``epochs`` (records), ``samples``
+    ({epoch: [poem text]}), ``status``; returns ``{"checkpoint": bytes}``.
+    """
+    from core.poetry.generate import generate
+    from core.train.runs import Limits, global_slots
+
+    settings = Settings(
+        cell=cell,
+        embed_dim=int(values["embed_dim"]),
+        hidden_dim=int(values["hidden_dim"]),
+        epochs=int(values["epochs"]),
+        batch_size=int(values["batch_size"]),
+        lr=float(values["lr"]),
+        min_count=1,
+        seed=seed,
+    )
+    Limits.from_env().check(params=0, epochs=settings.epochs, steps=0)
+
+    def job(run) -> dict[str, Any]:
+        with global_slots().hold(run) as got:
+            if not got:
+                return {}
+            run.publish(status="training", losses=[], epochs=[], samples={}, poems=len(poems))
+            losses: list[float] = []
+
+            def on_step(info: StepInfo, model: nn.Module, vocab: Vocab) -> None:
+                losses.append(info.loss)
+                run.publish(losses=list(losses), step=info.step, epoch=info.epoch)
+
+            def on_epoch(epoch: int, record: dict[str, float], model: nn.Module, vocab: Vocab) -> None:
+                poems_out = generate(model, vocab, sample_form, n=LIVE_SAMPLES, seed=seed + epoch)
+                snap = run.snapshot()
+                samples = dict(snap.get("samples", {}))
+                samples[epoch + 1] = [p.text for p in poems_out]
+                run.publish(epochs=[*snap.get("epochs", []), record], samples=samples)
+
+            model, vocab, history = train_model(
+                poems, settings, device=device, on_step=on_step, on_epoch=on_epoch, should_stop=run.checkpoint
+            )
+            meta = {"settings": vars(settings), "poems": len(poems), "epoch_records": history.epochs}
+            ckpt = artifacts.to_bytes(make_checkpoint(model.cpu(), vocab, meta))
+            run.publish(status="stopped" if history.stopped else "done")
+            return {"checkpoint": ckpt}
+
+    return job
