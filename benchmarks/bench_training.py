@@ -30,11 +30,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from core.data.task import make_task
 from core.models import MODELS
 from core.train import LiveRun
-from core.train.recipe import cpu_threads, prepare, train
+from core.train.recipe import DEFAULT_BATCH_SIZE, cpu_threads, prepare, train
 
 POLL_HZ = 4.0  # twice the page's rate, to be safe
 POLL_RATES: list[float] = []  # snapshots actually read per second in the poller runs
-FEATURES, WIDTH, LAYERS, BATCH, EPOCHS = 20, 64, 2, 32, 2
+FEATURES, EPOCHS = 20, 2
+# The app's defaults: the model builder's MLP (layers × width) and the recipe's batch size.
+LAYERS, WIDTH = MODELS.get("mlp").param("layers").default, MODELS.get("mlp").param("width").default
+BATCH = DEFAULT_BATCH_SIZE
 
 
 def tabular(rows: int, seed: int = 0):
@@ -135,15 +138,32 @@ def dataloader_loop(data, device) -> float:
     return n / (time.perf_counter() - start), n / (time.process_time() - cpu)
 
 
+def snapshot_cost(device) -> tuple[float, int]:
+    """Milliseconds one UI `snapshot()` takes for a 2-D run (decision boundary included) after 6,000 steps."""
+    from core.data import DATASETS
+
+    data = DATASETS.get("moons").load(0)
+    cfg = {**config(data), "batch_mode": "single", "epochs": 20}
+    cfg["model"] = MODELS.get("mlp").config(data.input_shape, 2, {})
+    setup = prepare(cfg, data, device)
+    run = LiveRun(lambda r: train(setup, r)).start()
+    run.join()
+    start = time.perf_counter()
+    for _ in range(100):
+        run.snapshot()
+    return (time.perf_counter() - start) * 10, run.result.history.steps
+
+
 def main() -> None:
-    global BATCH
+    global BATCH, WIDTH
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
     parser.add_argument("--rows", type=int, default=8192)
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--batch", type=int, default=BATCH)
+    parser.add_argument("--width", type=int, default=WIDTH)
     args = parser.parse_args()
-    BATCH = args.batch
+    BATCH, WIDTH = args.batch, args.width
     device = torch.device(args.device)
     data = tabular(args.rows)
     threads = cpu_threads(prepare(config(data), data, device))
@@ -176,6 +196,8 @@ def main() -> None:
             f"app with poller / app = {r['app+poller'] / r['app']:.3f} (target ≥ 0.95)"
         )
     print(f"poller read {min(POLL_RATES):.1f}–{max(POLL_RATES):.1f} snapshots/s (target ≥ 2 Hz)")
+    ms, steps = snapshot_cost(device)
+    print(f"one snapshot() of a 2-D run after {steps:,} steps: {ms:.2f} ms  (at 2 Hz: {ms * 2 / 10:.2f} % of a core)")
 
 
 if __name__ == "__main__":

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 
-import numpy as np
 import pandas as pd
 import streamlit as st
 
@@ -16,7 +15,7 @@ from core.models import MODELS, build_model, count_params, layer_table
 from core.optim import OPTIMIZERS
 from core.registry import Registry
 from core.schedulers import SCHEDULERS
-from core.train import export
+from core.train import export, metrics
 from core.train.recipe import (
     BATCH_FORMULAS,
     BATCH_MODES,
@@ -274,8 +273,7 @@ def misclassified_images(snap: dict, data: TaskData) -> None:
     names = data.class_names or [str(k) for k in range(data.n_classes)]
     cols = st.columns(6)
     for j, (i, true, pred) in enumerate(wrong):
-        img = data.x_test[i, 0].numpy()
-        img = (img - img.min()) / max(float(np.ptp(img)), 1e-6)
+        img = metrics.unit_range(data.x_test[i, 0]).numpy()
         cols[j % 6].image(img, caption=t("training.charts.shown", true=names[true], pred=names[pred]), width="stretch")
 
 

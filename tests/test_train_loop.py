@@ -234,3 +234,10 @@ def test_curve_1d_follows_the_model():
         model.bias.fill_(1.0)
     xs, ys = metrics.curve_1d(model, torch.tensor([[-1.0], [1.0]]), steps=5, margin=0.0)
     torch.testing.assert_close(ys, 2 * xs + 1)
+
+
+def test_unit_range_rescales_for_display():
+    img = torch.tensor([[-1.0, 0.0], [1.0, 3.0]])
+    out = metrics.unit_range(img)
+    torch.testing.assert_close(out, torch.tensor([[0.0, 0.25], [0.5, 1.0]]))
+    assert metrics.unit_range(torch.zeros(2, 2)).abs().max() == 0

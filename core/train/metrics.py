@@ -91,3 +91,9 @@ def curve_1d(
     xs = torch.linspace(low - pad, high + pad, steps, device=x.device)
     ys = predict(model, xs.reshape(-1, 1))
     return xs, ys.reshape(steps, -1)[:, 0]
+
+
+def unit_range(image: torch.Tensor) -> torch.Tensor:
+    """An image rescaled to [0, 1] for display (a standardized image has negative pixels)."""
+    low, high = image.min(), image.max()
+    return (image - low) / (high - low).clamp_min(1e-6)

@@ -22,6 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 import torch
 from torch import nn
 
@@ -279,11 +280,11 @@ def visuals(setup: Setup) -> dict[str, Any]:
             if data.task == CLASSIFICATION and tuple(data.input_shape) == (2,):
                 xs, ys = metrics.grid_2d(torch.cat([setup.x_train, setup.x_test]), BOUNDARY_STEPS)
                 label, confidence = metrics.decision_grid(model, xs, ys)
-                return {"boundary": {"x": xs.cpu().tolist(), "y": ys.cpu().tolist(),
-                                     "label": label.cpu().tolist(), "confidence": confidence.cpu().tolist()}}  # fmt: skip
+                return {"boundary": {"x": xs.cpu().numpy(), "y": ys.cpu().numpy(), "label": label.cpu().numpy(),
+                                     "confidence": confidence.cpu().numpy()}}  # fmt: skip
             if data.task != CLASSIFICATION and tuple(data.input_shape) == (1,):
                 xs, ys = metrics.curve_1d(model, torch.cat([setup.x_train, setup.x_test]))
-                return {"curve": {"x": xs.cpu().tolist(), "y": ys.cpu().tolist()}}
+                return {"curve": {"x": xs.cpu().numpy(), "y": ys.cpu().numpy()}}
             if data.task == CLASSIFICATION and setup.x_test.shape[0]:
                 predicted = metrics.labels_from_outputs(metrics.predict(model, setup.x_test))
                 truth = setup.y_test.reshape(-1).long()
@@ -357,9 +358,9 @@ class Reporter:
             "samples_per_s": rate,
             "eta_s": remaining / step_rate if step_rate > 0 and not final else 0.0,
             "elapsed_s": elapsed,
-            "curve_steps": steps,
-            "step_loss": losses,
-            "lr": lrs,
+            "curve_steps": np.asarray(steps),  # arrays: a UI's snapshot() copies them with one memcpy
+            "step_loss": np.asarray(losses),
+            "lr": np.asarray(lrs),
             "epochs": [dict(r) for r in h.epochs],
             "metric": setup.metric,
             **extra,
