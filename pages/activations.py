@@ -92,8 +92,12 @@ def explore() -> None:
         x, y, dy = activation_curve(name, values, low, high)
         title = entry_title(FAMILY, name)
         fig = _titled(t(f"{FAMILY}.page.chart_title", name=title), x=t(f"{FAMILY}.page.x_axis"))
-        fig.add_trace(go.Scatter(x=x, y=y, name=t(f"{FAMILY}.page.f"), line={"color": color(0), "width": 3}))
-        fig.add_trace(go.Scatter(x=x, y=dy, name=t(f"{FAMILY}.page.df"), line={"color": color(1), "dash": "dash"}))
+        fig.add_trace(
+            go.Scatter(x=x.numpy(), y=y.numpy(), name=t(f"{FAMILY}.page.f"), line={"color": color(0), "width": 3})
+        )
+        fig.add_trace(
+            go.Scatter(x=x.numpy(), y=dy.numpy(), name=t(f"{FAMILY}.page.df"), line={"color": color(1), "dash": "dash"})
+        )
         show(fig, key="act-main-chart")
         if not entry.autograd_exact:
             st.warning(t(f"{FAMILY}.notes.{entry.note}"), icon="ℹ️")
@@ -128,7 +132,12 @@ def compare() -> None:
             fig = _titled(t(f"{FAMILY}.page.compare_{what}"), x=t(f"{FAMILY}.page.x_axis"))
             for i, (n, curve) in enumerate(curves.items()):
                 fig.add_trace(
-                    go.Scatter(x=curve[0], y=curve[index], name=entry_title(FAMILY, n), line={"color": color(i)})
+                    go.Scatter(
+                        x=curve[0].numpy(),
+                        y=curve[index].numpy(),
+                        name=entry_title(FAMILY, n),
+                        line={"color": color(i)},
+                    )
                 )
             with col:
                 show(fig, key=f"act-compare-{what}")
@@ -167,10 +176,13 @@ def softmax_panel() -> None:
         plain = softmax_temperature(logits, REFERENCE_TEMPERATURE)
         labels = [f"{i + 1}: z={z:g}" for i, z in enumerate(logits)]
         fig = figure(x=t(f"{FAMILY}.page.class"), y=t(f"{FAMILY}.page.probability"), height=380)
-        fig.add_trace(go.Bar(x=labels, y=plain, name=t(f"{FAMILY}.page.at_one"), marker_color=color(9)))
+        fig.add_trace(go.Bar(x=labels, y=plain.numpy(), name=t(f"{FAMILY}.page.at_one"), marker_color=color(9)))
         fig.add_trace(
             go.Bar(
-                x=labels, y=probs, name=t(f"{FAMILY}.page.at_temperature", t=f"{temperature:g}"), marker_color=color(0)
+                x=labels,
+                y=probs.numpy(),
+                name=t(f"{FAMILY}.page.at_temperature", t=f"{temperature:g}"),
+                marker_color=color(0),
             )
         )
         fig.update_layout(barmode="group", hovermode="closest")
@@ -201,15 +213,15 @@ def nonlinear_panel(seed: int) -> None:
         left, right = st.columns([3, 2])
         fig = figure(x="x", y="y")
         fig.add_trace(
-            go.Scatter(x=plain.x, y=plain.target, name=t(f"{FAMILY}.page.nonlinear_target"), mode="markers",
+            go.Scatter(x=plain.x.numpy(), y=plain.target.numpy(), name=t(f"{FAMILY}.page.nonlinear_target"), mode="markers",
                        marker={"color": color(9), "size": 5})
         )  # fmt: skip
         fig.add_trace(
-            go.Scatter(x=plain.x, y=plain.prediction, name=t(f"{FAMILY}.page.nonlinear_without", layers=layers),
+            go.Scatter(x=plain.x.numpy(), y=plain.prediction.numpy(), name=t(f"{FAMILY}.page.nonlinear_without", layers=layers),
                        line={"color": color(3), "width": 3})
         )  # fmt: skip
         fig.add_trace(
-            go.Scatter(x=curved.x, y=curved.prediction, name=t(f"{FAMILY}.page.nonlinear_with", layers=layers, name=title),
+            go.Scatter(x=curved.x.numpy(), y=curved.prediction.numpy(), name=t(f"{FAMILY}.page.nonlinear_with", layers=layers, name=title),
                        line={"color": color(0), "width": 3})
         )  # fmt: skip
         with left:
@@ -241,9 +253,9 @@ def depth_panel() -> None:
         ks = list(range(1, n + 1))
         fig = figure(x=t(f"{FAMILY}.page.depth_axis"), y=t(f"{FAMILY}.page.depth_value"), height=460)
         for i, (name, values) in enumerate(result.items()):
-            fig.add_trace(go.Scatter(x=ks, y=values, name=entry_title(FAMILY, name), line={"color": color(i)}))
+            fig.add_trace(go.Scatter(x=ks, y=values.numpy(), name=entry_title(FAMILY, name), line={"color": color(i)}))
         fig.add_trace(
-            go.Scatter(x=ks, y=depth.sigmoid_bound(n, weight), name=t(f"{FAMILY}.page.depth_bound"),
+            go.Scatter(x=ks, y=depth.sigmoid_bound(n, weight).numpy(), name=t(f"{FAMILY}.page.depth_bound"),
                        line={"color": color(9), "dash": "dot"})
         )  # fmt: skip
         fig.update_yaxes(type="log", exponentformat="power")

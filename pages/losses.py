@@ -46,13 +46,22 @@ def _titled(title: str, **axes) -> go.Figure:
 def _pair(curves: dict, x_title: str, chart_key: str) -> None:
     """Loss and gradient side by side (a gradient can dwarf the loss, so two charts)."""
     left, right = st.columns(2)
-    names = ", ".join(entry_title(FAMILY, n) for n in curves)
-    loss_fig = _titled(t(f"{FAMILY}.page.chart_loss", name=names), x=x_title, y=t(f"{FAMILY}.page.loss_axis"))
+    if len(curves) == 1:
+        title = t(f"{FAMILY}.page.chart_loss", name=entry_title(FAMILY, next(iter(curves))))
+    else:
+        title = t(f"{FAMILY}.page.chart_losses")
+    loss_fig = _titled(title, x=x_title, y=t(f"{FAMILY}.page.loss_axis"))
     grad_fig = _titled(t(f"{FAMILY}.page.chart_grad"), x=x_title, y=t(f"{FAMILY}.page.grad_axis"))
+    for fig in (loss_fig, grad_fig):  # several long names: the legend goes under the plot
+        fig.update_layout(legend={"y": -0.2, "yanchor": "top"}, margin={"t": 50, "b": 40}, height=480)
     for i, (name, curve) in enumerate(curves.items()):
         label = entry_title(FAMILY, name)
-        loss_fig.add_trace(go.Scatter(x=curve.x, y=curve.loss, name=label, line={"color": color(i), "width": 3}))
-        grad_fig.add_trace(go.Scatter(x=curve.x, y=curve.grad, name=label, line={"color": color(i), "dash": "dash"}))
+        loss_fig.add_trace(
+            go.Scatter(x=curve.x.numpy(), y=curve.loss.numpy(), name=label, line={"color": color(i), "width": 3})
+        )
+        grad_fig.add_trace(
+            go.Scatter(x=curve.x.numpy(), y=curve.grad.numpy(), name=label, line={"color": color(i), "dash": "dash"})
+        )
     with left:
         show(loss_fig, key=f"{chart_key}-loss")
     with right:
@@ -114,8 +123,10 @@ def cross_entropy_panel() -> None:
         view = cross_entropy_view(logits, int(true_class) - 1, eps)
         labels = [str(k + 1) for k in range(len(logits))]
         fig = _titled(t(f"{FAMILY}.page.ce_probs"), x=t(f"{FAMILY}.page.col_class"), height=380)
-        fig.add_trace(go.Bar(x=labels, y=view.probs, name=t(f"{FAMILY}.page.col_prob"), marker_color=color(0)))
-        fig.add_trace(go.Bar(x=labels, y=view.target, name=t(f"{FAMILY}.page.ce_target"), marker_color=color(9)))
+        fig.add_trace(go.Bar(x=labels, y=view.probs.numpy(), name=t(f"{FAMILY}.page.col_prob"), marker_color=color(0)))
+        fig.add_trace(
+            go.Bar(x=labels, y=view.target.numpy(), name=t(f"{FAMILY}.page.ce_target"), marker_color=color(9))
+        )
         fig.update_layout(barmode="group", hovermode="closest")
         fig.update_yaxes(range=[0, 1])
         show(fig, key="loss-ce")
