@@ -427,8 +427,10 @@ with left:
         if model_config is not None:
             st.subheader(t("training.sections.recipe"))
             config = recipe_section(data, model_config)
+    slots = global_slots()
     st.caption(t("training.caps", params=LIMITS.params, epochs=LIMITS.epochs, steps=LIMITS.steps,
-                 concurrent=global_slots().limit))  # fmt: skip
+                 concurrent=slots.limit))  # fmt: skip
+    st.caption(t("training.server_load", running=slots.running, queued=slots.queued))
 with right:
     st.subheader(t("training.sections.live"))
     controls(book, config, data)

@@ -107,3 +107,27 @@ def test_a_csv_table_trains_and_a_binary_file_is_refused(page, app_url, tmp_path
     error.wait_for(timeout=60_000)
     assert "binary" in error.inner_text()
     assert page.locator('[data-testid="stException"]').count() == 0
+
+
+def test_closing_the_tab_stops_its_run(page, app_url):
+    other = page.context.new_page()  # a second browser tab is a second Streamlit session
+    goto(page, app_url, "training")
+    epochs = page.get_by_label("Epochs")
+    epochs.fill("500")
+    epochs.press("Enter")
+    wait_idle(page)
+    main(page).get_by_role("button", name="Start").click()
+    page.get_by_text(re.compile(r"Run #1 .*: training")).wait_for(timeout=60_000)
+    goto(other, app_url, "training")
+    other.get_by_text("Training on this server right now: 1 run(s)").wait_for(timeout=30_000)
+    page.close()  # the session disconnects: its session cache is released and the run stops
+    deadline = 60
+    for _ in range(deadline):
+        other.reload()
+        wait_idle(other)
+        if other.get_by_text("Training on this server right now: 0 run(s)").count():
+            break
+        other.wait_for_timeout(1000)
+    else:
+        raise AssertionError("the closed tab's run is still training")
+    other.close()
