@@ -221,3 +221,21 @@ def test_thin_keeps_the_ends():
     assert steps[0] == 1 and steps[-1] == 10_000 and values[-1] == 9_999
     assert len(steps) <= 102
     assert thin([]) == ([], [])
+
+
+def test_out_of_memory_is_reported_not_raised():
+    data = DATASETS.get("moons").load(0, n_samples=100)
+    setup = prepare(config(data, epochs=2), data, CPU)
+    calls = []
+
+    def exhausted(output, labels):
+        calls.append(1)
+        if len(calls) > 2:
+            raise torch.OutOfMemoryError("CUDA out of memory. Tried to allocate 2.00 GiB")
+        return torch.nn.functional.cross_entropy(output, labels)
+
+    setup.loss_fn = exhausted
+    run = run_to_end(setup)
+    assert run.status == "failed" and run.error is None  # reported in the snapshot, not raised
+    assert run.snapshot()["error"] == "oom"
+    assert run.result.error == "oom" and run.result.history.steps == 2
