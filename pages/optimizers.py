@@ -77,10 +77,6 @@ with left:
         init(key(NS, surface_name, name, "lr"), suggested_lr(name, surface))
         with st.expander(entry_title(NS, name)):
             values[name] = param_inputs(entry, NS, surface_name, columns=2)
-            explain(NS, entry)
-            note = t_or(f"{NS}.{name}.note", "")
-            if note:
-                st.info(note, icon="📘")
 
 
 def on_pick() -> None:
@@ -178,3 +174,13 @@ with right:
         )
         st.dataframe(table, hide_index=True, width="stretch")
     st.caption(t(f"{NS}.page.inspector_legend"))
+
+st.divider()
+st.subheader(t(f"{NS}.page.formulas"))
+for name in chosen:
+    with st.container(border=True):
+        st.markdown(f"#### {entry_title(NS, name)}")
+        explain(NS, OPTIMIZERS.get(name))
+        note = t_or(f"{NS}.{name}.note", "")
+        if note:
+            st.info(note, icon="📘")

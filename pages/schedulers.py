@@ -42,7 +42,6 @@ with left:
         entry = SCHEDULERS.get(name)
         with st.expander(entry_title(NS, name)):
             sched_values[name] = param_inputs(entry, NS, columns=2)
-            explain(NS, entry)
 
     st.subheader(t(f"{NS}.page.applied"))
     surface_name = choose(SURFACES, "surfaces", NS, label_key=f"{NS}.page.surface")
@@ -53,7 +52,6 @@ with left:
     init(key("optimizers", NS, surface_name, optimizer, "lr"), suggested_lr(optimizer, surface))
     with st.expander(t(f"{NS}.page.optimizer_settings", name=entry_title("optimizers", optimizer))):
         opt_values = param_inputs(opt_entry, "optimizers", NS, surface_name, columns=2)
-        explain("optimizers", opt_entry)
     kx, ky = key(NS, surface_name, "start_x"), key(NS, surface_name, "start_y")
     init(kx, float(surface.start[0]))
     init(ky, float(surface.start[1]))
@@ -108,3 +106,13 @@ with right:
         }
     )
     st.dataframe(table, hide_index=True, width="stretch")
+
+st.divider()
+st.subheader(t("optimizers.page.formulas"))
+for name in chosen:
+    with st.container(border=True):
+        st.markdown(f"#### {entry_title(NS, name)}")
+        explain(NS, SCHEDULERS.get(name))
+with st.container(border=True):
+    st.markdown(f"#### {entry_title('optimizers', optimizer)}")
+    explain("optimizers", opt_entry)

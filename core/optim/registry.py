@@ -35,7 +35,8 @@ def beta1(default: float = 0.9) -> Param:
 
 
 def beta2(default: float = 0.999) -> Param:
-    return Param("beta2", default, low=0.0, high=0.9999, step=0.0001)
+    # typed (log=True): a slider would show 0.999 rounded to "1.00"
+    return Param("beta2", default, low=0.0, high=0.9999, log=True)
 
 
 def eps(default: float) -> Param:
@@ -93,8 +94,8 @@ class OptimizerEntry(Entry):
 
 
 _ADAM_CORE = (
-    r"m_t = \beta_1 m_{t-1} + (1-\beta_1)\,g_t,\qquad v_t = \beta_2 v_{t-1} + (1-\beta_2)\,g_t^2 \\"
-    r"\hat m_t = \frac{m_t}{1-\beta_1^t},\qquad \hat v_t = \frac{v_t}{1-\beta_2^t} \\"
+    r"m_t &= \beta_1 m_{t-1} + (1-\beta_1)\,g_t, & v_t &= \beta_2 v_{t-1} + (1-\beta_2)\,g_t^2 \\"
+    r"\hat m_t &= \frac{m_t}{1-\beta_1^t}, & \hat v_t &= \frac{v_t}{1-\beta_2^t} \\"
 )
 
 OPTIMIZERS: Registry[OptimizerEntry] = Registry(
