@@ -14,10 +14,10 @@ from core.init_demos import trainability as _trainability
 from core.initializers import INITIALIZERS, gain, nonlinearity_for
 from ui.charts import color, figure, show, style
 from ui.feedback import user_errors
-from ui.i18n import t, t_or
+from ui.i18n import t, t_or, translator
 from ui.sidebar import device, seed
 from ui.state import init, key
-from ui.widgets import choose, choose_many, entry_title, explain, param_input, param_inputs
+from ui.widgets import choose, choose_many, entry_title, explain, param_input, param_inputs, title_text
 
 FAMILY = "initializers"
 MAIN_DEFAULT = "kaiming_normal"
@@ -51,6 +51,11 @@ def _train(
 ) -> list[TrainCurve]:
     return _trainability([(n, dict(ps)) for n, ps in inits], activation, dict(act_params), **dict(settings),
                          recommended_gain=gain, seed=seed)  # fmt: skip
+
+
+def _scale_text():
+    tr = translator()  # bound now: Streamlit may call format_func outside the script run
+    return lambda scale: tr(f"{FAMILY}.page.scale_{scale}", scale)
 
 
 def _verdict_text(result: LabResult) -> tuple[str, str]:
@@ -157,7 +162,7 @@ with c_act:
     act_key = key(FAMILY, "lab", "activation")
     init(act_key, ACTIVATION_DEFAULT)
     activation = st.selectbox(p("activation"), lab_activations(), key=act_key,
-                              format_func=lambda n: t_or(f"activations.{n}.title", n))  # fmt: skip
+                              format_func=title_text("activations"))  # fmt: skip
     act_params = param_inputs(ACTIVATIONS.get(activation), "activations", "init")
     torch_name, tabulated = nonlinearity_for(activation)
     slope = act_params.get("negative_slope")
@@ -225,7 +230,7 @@ with tab_flow:
             scale_key = key(FAMILY, "lab", "scale")
             init(scale_key, "log")
             scale = st.radio(p("scale"), ["linear", "log"], key=scale_key, horizontal=True,
-                             format_func=lambda s: p(f"scale_{s}"))  # fmt: skip
+                             format_func=_scale_text())  # fmt: skip
             h1, h2 = st.columns(2)
             with h1:
                 show(_heatmap_figure(result, "activations", scale), key="init-heat-act")

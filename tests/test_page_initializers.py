@@ -1,0 +1,76 @@
+"""AppTests of the initializers page: both languages, verdicts, compare mode, bad input messages."""
+
+import pytest
+
+from tests.apptest import LANGS, assert_clean, open_page
+
+# Small settings keep each run quick; the page logic is the same at any size.
+FAST = {
+    "p.initializers.lab.depth": 12,
+    "p.initializers.lab.width": 64,
+    "p.initializers.lab.batch": 32,
+    "p.initializers.sym.steps": 10,
+    "p.initializers.train.train_steps": 50,
+    "p.initializers.train.train_depth": 3,
+}
+
+
+def texts(at) -> str:
+    return " ".join(str(x.value) for x in [*at.markdown, *at.error, *at.success, *at.warning, *at.caption])
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_page_runs_clean_with_a_verdict_and_all_charts(lang):
+    at = open_page("initializers", lang, timeout=300, **FAST)
+    assert_clean(at)
+    subheaders = [s.value for s in at.subheader]
+    assert ("诊断结论" if lang == "zh" else "Verdict") in subheaders
+    assert len(at.get("plotly_chart")) >= 7  # per-layer, fractions, 2 heatmaps, weights, compare, symmetry×3, train
+    assert at.success, "ReLU + Kaiming normal (the defaults) should be healthy"
+    assert ("健康" if lang == "zh" else "Healthy") in texts(at)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_known_bad_init_gets_its_verdict(lang):
+    state = {**FAST, "p.initializers.lab.choice": "normal", "p.initializers.lab.normal.std": 0.01}
+    at = open_page("initializers", lang, timeout=300, **state)
+    assert_clean(at)
+    expected = "从第 2 层起激活值消失" if lang == "zh" else "Vanishing activations from layer 2"
+    assert expected in texts(at)
+
+
+def test_saturated_tanh():
+    state = {**FAST, "p.initializers.lab.choice": "normal", "p.initializers.lab.normal.std": 1.0,
+             "p.initializers.lab.activation": "tanh"}  # fmt: skip
+    at = open_page("initializers", "en", timeout=300, **state)
+    assert_clean(at)
+    assert "Saturated from layer 1" in texts(at)
+
+
+@pytest.mark.parametrize(
+    ("lang", "state", "message"),
+    [
+        ("en", {"p.initializers.lab.choice": "normal", "p.initializers.lab.normal.std": 0.0}, "must be greater than 0"),
+        ("zh", {"p.initializers.lab.choice": "normal", "p.initializers.lab.normal.std": -1.0}, "必须大于 0"),
+        ("en", {"p.initializers.lab.choice": "uniform", "p.initializers.lab.uniform.a": 0.5,
+                "p.initializers.lab.uniform.b": -0.5}, "must be smaller than"),
+        ("zh", {"p.initializers.lab.choice": "uniform", "p.initializers.lab.uniform.a": 0.5,
+                "p.initializers.lab.uniform.b": 0.5}, "必须小于"),
+        ("en", {"p.initializers.lab.depth": 500}, "depth must be between 1 and 100; it is 500"),
+        ("zh", {"p.initializers.lab.width": 4096}, "width 必须在 1 到 1024 之间"),
+        ("en", {"p.initializers.cmp.many": ["xavier_normal"]}, "Choose between 2 and 4 initializers"),
+    ],
+)  # fmt: skip
+def test_bad_input_shows_a_message_not_a_traceback(lang, state, message):
+    at = open_page("initializers", lang, timeout=300, **{**FAST, **state})
+    assert_clean(at)
+    errors = " ".join(e.value for e in at.error)
+    assert message in errors, errors
+
+
+def test_changing_the_initializer_changes_the_statistics():
+    at = open_page("initializers", "en", timeout=300, **FAST)
+    before = at.get("plotly_chart")[0].proto.spec
+    at.selectbox(key="p.initializers.lab.choice").set_value("xavier_normal").run()
+    assert_clean(at)
+    assert at.get("plotly_chart")[0].proto.spec != before
