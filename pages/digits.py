@@ -1,6 +1,7 @@
 """Draw a digit: an MNIST model reads your handwriting, and you can look inside it and teach it."""
 
 import numpy as np
+import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 from streamlit_drawable_canvas import st_canvas
@@ -26,7 +27,7 @@ from ui.feedback import message, user_errors
 from ui.i18n import t
 from ui.sidebar import seed
 from ui.state import init, key
-from ui.widgets import choose, explain, param_input, param_inputs
+from ui.widgets import choose, entry_title, explain, param_input, param_inputs
 
 FAMILY = "digits"
 CANVAS_KEY = "digits_canvas"  # not a p.* key: a component's state cannot be re-assigned by app.py
@@ -49,6 +50,20 @@ def _model_card(meta: dict) -> str:
         params=f"{meta['params']:,}",
         epochs=meta["epochs"],
     )
+
+
+def _comparison() -> pd.DataFrame:
+    """Every shipped model's measured figures, from its checkpoint meta."""
+    rows = []
+    for name in MODELS.names():
+        meta = _shipped(name)[1]
+        rows.append({
+            t(f"{FAMILY}.page.col_model"): entry_title(FAMILY, name),
+            t(f"{FAMILY}.page.col_accuracy"): f"{100 * meta['test_accuracy']:.2f} %",
+            t(f"{FAMILY}.page.col_params"): f"{meta['params']:,}",
+            t(f"{FAMILY}.page.col_epochs"): meta["epochs"],
+        })  # fmt: skip
+    return pd.DataFrame(rows)
 
 
 def _read_input(source: str, stroke_width: int, live: bool) -> Prepared | None:
@@ -185,6 +200,8 @@ def main() -> None:
         st.caption(_model_card(meta))
         with st.expander(t(f"{FAMILY}.page.about_model")):
             explain(FAMILY, entry)
+            st.markdown(f"**{t(f'{FAMILY}.page.compare_models')}**")
+            st.dataframe(_comparison(), hide_index=True)
         model = taught if taught is not None else base
 
         left, middle, right = st.columns([1.15, 0.9, 1.5])

@@ -63,5 +63,5 @@ def teach(
         loss = F.cross_entropy(student(augment(x, JITTER, generator)), y)
         loss.backward()
         optimizer.step()
-        losses.append(float(loss))
+        losses.append(loss.item())
     return student.eval(), losses

@@ -1,8 +1,11 @@
 """Draw on the real canvas in Chromium: a vertical stroke is a 1, a closed loop is a 0, clearing prompts again."""
 
+import io
 import math
 import re
 
+import numpy as np
+from PIL import Image
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import goto, screenshot, set_language, wait_idle
@@ -45,6 +48,8 @@ def test_draw_one_then_zero_then_clear(page, app_url):
     expect(page.get_by_text(re.compile(r"^Prediction: 1 \("))).to_be_visible(timeout=30_000)
     assert page.locator('[data-testid="stException"]').count() == 0
     screenshot(page, "digits-en")
+    page.get_by_text("Look inside").scroll_into_view_if_needed()
+    screenshot(page, "digits-en-inside")
 
     clear(page)
     expect(page.get_by_text("Draw a digit (0-9)")).to_be_visible(timeout=30_000)
@@ -58,3 +63,31 @@ def test_draw_one_then_zero_then_clear(page, app_url):
     screenshot(page, "digits-zh")
     clear(page)
     expect(page.get_by_text("在黑色画布上写一个数字")).to_be_visible(timeout=30_000)
+
+
+def photo_of_a_one() -> bytes:
+    """A grey 'photo' of a dark vertical stroke on light paper, as a PNG."""
+    paper = np.full((240, 180), 215, np.uint8)
+    paper[30:210, 80:100] = 35
+    buffer = io.BytesIO()
+    Image.fromarray(paper).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def upload(page, name: str, data: bytes) -> None:
+    page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(
+        files=[{"name": name, "mimeType": "image/png", "buffer": data}]
+    )
+    wait_idle(page)
+
+
+def test_upload_a_photo_and_a_broken_file(page, app_url):
+    goto(page, app_url, "digits")
+    page.locator('[data-testid="stSelectbox"]', has_text="Draw").click()
+    page.get_by_role("option", name="📷 Photo / scan").click()
+    wait_idle(page)
+    upload(page, "one.png", photo_of_a_one())
+    expect(page.get_by_text(re.compile(r"^Prediction: 1 \("))).to_be_visible(timeout=30_000)
+    upload(page, "broken.png", b"this is not an image")
+    expect(page.get_by_text("This file is not a readable image")).to_be_visible(timeout=30_000)
+    assert page.locator('[data-testid="stException"]').count() == 0
