@@ -243,7 +243,7 @@ SURFACES: Registry[Surface] = Registry(
         Surface(
             "beale",
             formula=r"f(x, y) = (1.5 - x + xy)^2 + (2.25 - x + xy^2)^2 + (2.625 - x + xy^3)^2",
-            fn=_beale, grad_fn=_beale_grad, bounds=((-4.5, 4.5), (-4.5, 4.5)), start=(1.0, 1.4),
+            fn=_beale, grad_fn=_beale_grad, bounds=((-4.5, 4.5), (-4.5, 4.5)), start=(0.5, -1.5),
             minima=((3.0, 0.5),), lr_sgd=1e-3, lr_adaptive=0.05, log_color=True,
         ),
         Surface(
@@ -269,7 +269,7 @@ SURFACES: Registry[Surface] = Registry(
             formula=(
                 r"f(x, y) = -20\,e^{-0.2\sqrt{(x^2+y^2)/2}} - e^{(\cos 2\pi x + \cos 2\pi y)/2} + e + 20"
             ),
-            fn=_ackley, grad_fn=_ackley_grad, bounds=((-5.0, 5.0), (-5.0, 5.0)), start=(3.2, -2.6),
+            fn=_ackley, grad_fn=_ackley_grad, bounds=((-5.0, 5.0), (-5.0, 5.0)), start=(1.6, -1.3),
             minima=((0.0, 0.0),), lr_sgd=0.05, lr_adaptive=0.1,
         ),
         Surface(
@@ -287,7 +287,7 @@ SURFACES: Registry[Surface] = Registry(
         Surface(
             "camel",
             formula=r"f(x, y) = \big(4 - 2.1x^2 + \tfrac{x^4}{3}\big)x^2 + xy + (-4 + 4y^2)\,y^2",
-            fn=_camel, grad_fn=_camel_grad, bounds=((-3.0, 3.0), (-2.0, 2.0)), start=(-1.5, 1.5),
+            fn=_camel, grad_fn=_camel_grad, bounds=((-3.0, 3.0), (-2.0, 2.0)), start=(-0.5, 1.5),
             minima=((0.0898420131003, -0.7126564030207), (-0.0898420131003, 0.7126564030207)),
             lr_sgd=0.01, lr_adaptive=0.05, log_color=True,
         ),
