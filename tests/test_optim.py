@@ -236,3 +236,14 @@ def test_bad_race_arguments_are_user_errors():
         race(bowl, [Run("adamm")], steps=10)
     with pytest.raises(UserError):
         OPTIMIZERS.get("adam").build([torch.zeros(2, requires_grad=True)], lr=0)
+
+
+def test_race_on_a_typed_formula_uses_autograd_and_reports_nan_as_divergence():
+    from core.surfaces import expression_surface
+
+    bowl = expression_surface("0.05*x^2 + y^2", ((-10.0, 10.0), (-5.0, 5.0)), (-7.0, 2.0))
+    typed, built_in = (race(s, [Run("adam", {"lr": 0.3})], steps=100)[0] for s in (bowl, SURFACES.get("bowl")))
+    np.testing.assert_allclose(typed.positions, built_in.positions, rtol=1e-9, atol=1e-12)
+    cliff = expression_surface("sqrt(x) + y^2", ((-3.0, 3.0), (-3.0, 3.0)), (1.0, 1.0))
+    (path,) = race(cliff, [Run("sgd", {"lr": 0.5})], steps=50)  # x < 0 gives NaN gradients
+    assert path.diverged_at is not None
