@@ -82,3 +82,15 @@ def test_depth_needs_a_selection_and_valid_settings():
     assert info.value.key == "nothing_selected"
     with pytest.raises(UserError):
         derivative_product("tanh", 0)
+
+
+def test_single_thread_nests_and_restores_the_thread_count():
+    from core.threads import single_thread
+
+    torch.set_num_threads(2)
+    with single_thread():
+        assert torch.get_num_threads() == 1
+        with single_thread():
+            assert torch.get_num_threads() == 1
+        assert torch.get_num_threads() == 1
+    assert torch.get_num_threads() == 2
