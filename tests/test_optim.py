@@ -247,3 +247,21 @@ def test_race_on_a_typed_formula_uses_autograd_and_reports_nan_as_divergence():
     cliff = expression_surface("sqrt(x) + y^2", ((-3.0, 3.0), (-3.0, 3.0)), (1.0, 1.0))
     (path,) = race(cliff, [Run("sgd", {"lr": 0.5})], steps=50)  # x < 0 gives NaN gradients
     assert path.diverged_at is not None
+
+
+def test_sample_steps_and_inspect_rows():
+    from core.optim.race import inspect, sample_steps
+
+    assert list(sample_steps(5, 100)) == [0, 1, 2, 3, 4, 5]
+    idx = sample_steps(2000, 60)
+    assert idx[0] == 0 and idx[-1] == 2000 and len(idx) <= 60 and (np.diff(idx) > 0).all()
+    surface = SURFACES.get("bowl")
+    paths = race(surface, [Run("sgd", {"lr": 1.5}), Run("momentum", {"lr": 0.05})], steps=100)
+    rows = inspect(paths, 1)
+    np.testing.assert_allclose(rows[0]["position"], surface.start)
+    np.testing.assert_allclose(rows[0]["update"], -1.5 * rows[0]["grad"])
+    assert rows[0]["velocity"] is None and rows[1]["velocity"] is not None
+    late = inspect(paths, 100)
+    assert late[0]["diverged"] and not late[1]["diverged"]
+    with pytest.raises(UserError):
+        inspect(paths, 101)
