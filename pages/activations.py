@@ -230,7 +230,7 @@ def nonlinear_panel(seed: int) -> None:
         loss_fig.add_trace(go.Scatter(y=plain.losses, name=t(f"{FAMILY}.page.nonlinear_without", layers=layers),
                                       line={"color": color(3)}))  # fmt: skip
         loss_fig.add_trace(go.Scatter(y=curved.losses, name=title, line={"color": color(0)}))
-        loss_fig.update_yaxes(type="log")
+        loss_fig.update_yaxes(type="log", exponentformat="power")
         with right:
             show(loss_fig, key="act-nonlinear-loss")
         w, b = plain.line
