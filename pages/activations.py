@@ -73,13 +73,6 @@ def _max_grad(value: float) -> str:
     return "∞" if value == math.inf else f"{value:.4g}"
 
 
-def _titled(title: str, **axes) -> go.Figure:
-    """A house-style figure whose title sits above the legend instead of on it."""
-    fig = figure(title, **axes)
-    fig.update_layout(margin={"t": 85}, title={"y": 0.98, "yanchor": "top"})
-    return fig
-
-
 def explore() -> None:
     left, right = st.columns([1, 2.2])
     with left:
@@ -91,7 +84,7 @@ def explore() -> None:
         values = entry.values(raw)
         x, y, dy = activation_curve(name, values, low, high)
         title = entry_title(FAMILY, name)
-        fig = _titled(t(f"{FAMILY}.page.chart_title", name=title), x=t(f"{FAMILY}.page.x_axis"))
+        fig = figure(t(f"{FAMILY}.page.chart_title", name=title), x=t(f"{FAMILY}.page.x_axis"))
         fig.add_trace(
             go.Scatter(x=x.numpy(), y=y.numpy(), name=t(f"{FAMILY}.page.f"), line={"color": color(0), "width": 3})
         )
@@ -129,7 +122,7 @@ def compare() -> None:
         panels = [("f", 1)] + ([("df", 2)] if derivatives else [])
         cols = st.columns(len(panels))
         for (what, index), col in zip(panels, cols, strict=True):
-            fig = _titled(t(f"{FAMILY}.page.compare_{what}"), x=t(f"{FAMILY}.page.x_axis"))
+            fig = figure(t(f"{FAMILY}.page.compare_{what}"), x=t(f"{FAMILY}.page.x_axis"))
             for i, (n, curve) in enumerate(curves.items()):
                 fig.add_trace(
                     go.Scatter(
@@ -226,7 +219,7 @@ def nonlinear_panel(seed: int) -> None:
         )  # fmt: skip
         with left:
             show(fig, key="act-nonlinear")
-        loss_fig = _titled(t(f"{FAMILY}.page.nonlinear_loss"), x=t(f"{FAMILY}.page.step"))
+        loss_fig = figure(t(f"{FAMILY}.page.nonlinear_loss"), x=t(f"{FAMILY}.page.step"))
         loss_fig.add_trace(go.Scatter(y=plain.losses, name=t(f"{FAMILY}.page.nonlinear_without", layers=layers),
                                       line={"color": color(3)}))  # fmt: skip
         loss_fig.add_trace(go.Scatter(y=curved.losses, name=title, line={"color": color(0)}))

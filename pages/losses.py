@@ -36,13 +36,6 @@ def _x_range(default: tuple[float, float], *scope: str) -> tuple[float, float]:
     return low, high
 
 
-def _titled(title: str, **axes) -> go.Figure:
-    """A house-style figure whose title sits above the legend instead of on it."""
-    fig = figure(title, **axes)
-    fig.update_layout(margin={"t": 85}, title={"y": 0.98, "yanchor": "top"})
-    return fig
-
-
 def _pair(curves: dict, x_title: str, chart_key: str) -> None:
     """Loss and gradient side by side (a gradient can dwarf the loss, so two charts)."""
     left, right = st.columns(2)
@@ -50,8 +43,8 @@ def _pair(curves: dict, x_title: str, chart_key: str) -> None:
         title = t(f"{FAMILY}.page.chart_loss", name=entry_title(FAMILY, next(iter(curves))))
     else:
         title = t(f"{FAMILY}.page.chart_losses")
-    loss_fig = _titled(title, x=x_title, y=t(f"{FAMILY}.page.loss_axis"))
-    grad_fig = _titled(t(f"{FAMILY}.page.chart_grad"), x=x_title, y=t(f"{FAMILY}.page.grad_axis"))
+    loss_fig = figure(title, x=x_title, y=t(f"{FAMILY}.page.loss_axis"))
+    grad_fig = figure(t(f"{FAMILY}.page.chart_grad"), x=x_title, y=t(f"{FAMILY}.page.grad_axis"))
     for fig in (loss_fig, grad_fig):  # several long names: the legend goes under the plot
         fig.update_layout(legend={"y": -0.2, "yanchor": "top"}, margin={"t": 50, "b": 40}, height=480)
     for i, (name, curve) in enumerate(curves.items()):
@@ -122,7 +115,7 @@ def cross_entropy_panel() -> None:
     with right, user_errors():
         view = cross_entropy_view(logits, int(true_class) - 1, eps)
         labels = [str(k + 1) for k in range(len(logits))]
-        fig = _titled(t(f"{FAMILY}.page.ce_probs"), x=t(f"{FAMILY}.page.col_class"), height=380)
+        fig = figure(t(f"{FAMILY}.page.ce_probs"), x=t(f"{FAMILY}.page.col_class"), height=380)
         fig.add_trace(go.Bar(x=labels, y=view.probs.numpy(), name=t(f"{FAMILY}.page.col_prob"), marker_color=color(0)))
         fig.add_trace(
             go.Bar(x=labels, y=view.target.numpy(), name=t(f"{FAMILY}.page.ce_target"), marker_color=color(9))

@@ -30,11 +30,13 @@ def figure(title: str | None = None, *, x: str | None = None, y: str | None = No
 def style(
     fig: go.Figure, *, title: str | None = None, x: str | None = None, y: str | None = None, height: int = 420
 ) -> go.Figure:
+    # A title sits at the top of the figure and the horizontal legend just above the plot,
+    # so with a title the top margin makes room for both (else they overlap).
     fig.update_layout(
-        title=title,
+        title={"text": title, "y": 0.98, "yanchor": "top"} if title else None,
         height=height,
         font={"family": FONT, "size": 13},
-        margin={"l": 50, "r": 20, "t": 50 if title else 20, "b": 45},
+        margin={"l": 50, "r": 20, "t": 85 if title else 30, "b": 45},
         legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0},
         template="plotly_white",
         hovermode="x unified",
