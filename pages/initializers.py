@@ -26,8 +26,10 @@ COMPARE_DEFAULT = ("normal", "xavier_normal", "kaiming_normal")
 COMPARE_RANGE = (2, 4)
 TRAIN_DEFAULT = ("normal", "xavier_normal", "kaiming_normal", "torch_default")
 SYMMETRY_RANDOM_DEFAULT = "xavier_normal"
+TRAIN_STATE = "initializers.train.result"  # (request, curves) of the last Train click; not a widget key
 VERDICT_BOX = {"healthy": "success", "saturated": "warning", "vanishing": "error", "exploding": "error"}
 PARAMS = {p.name: p for p in LAB_PARAMS}
+LOG_SPAN = 4  # decades a per-layer std axis spans at least (the verdict's ×100 either way)
 
 
 def p(text_key: str, /, **fmt) -> str:
@@ -87,11 +89,25 @@ def _per_layer_figure(results: dict[str, LabResult], height: int = 380) -> go.Fi
         fig.add_trace(go.Scatter(x=layers, y=r.act_std, legendgroup=label, **common), row=1, col=1)
         fig.add_trace(go.Scatter(x=layers, y=r.grad_std, legendgroup=label, showlegend=False, **common), row=1, col=2)
     style(fig, height=height)
-    fig.update_yaxes(type="log", exponentformat="power")
+    fig.update_layout(legend={"orientation": "h", "y": -0.22, "yanchor": "top", "x": 0})
+    for col, values in ((1, [r.act_std for r in results.values()]), (2, [r.grad_std for r in results.values()])):
+        fig.update_yaxes(type="log", exponentformat="power", range=_log_range(np.concatenate(values)), row=1, col=col)
     fig.update_xaxes(title_text=p("layer"))
     fig.update_yaxes(title_text=p("std"), row=1, col=1)
     fig.update_layout(hovermode="x unified")
     return fig
+
+
+def _log_range(values: np.ndarray, decades: float = LOG_SPAN) -> list[float] | None:
+    """A log axis spanning at least `decades`, so a flat (healthy) curve looks flat, not zoomed-in noise."""
+    positive = values[np.isfinite(values) & (values > 0)]
+    if not positive.size:
+        return None
+    lo, hi = np.log10(positive.min()), np.log10(positive.max())
+    if hi - lo >= decades:
+        return [lo - 0.2, hi + 0.2]
+    middle = (lo + hi) / 2
+    return [middle - decades / 2, middle + decades / 2]
 
 
 def _fractions_figure(result: LabResult) -> go.Figure | None:
@@ -330,18 +346,25 @@ with tab_train:
                             count=len(picked))  # fmt: skip
         inits = tuple((n, tuple(sorted(INITIALIZERS[n].resolve(train_params[n]).items()))) for n in picked)
         acts = tuple(sorted(ACTIVATIONS.get(activation).values(act_params).items()))
-        with st.spinner(p("training")):
-            curves = _train(inits, activation, acts, tuple(sorted(train_settings.items())), recommended, seed())
-        fig = figure(p("train_title"), x=p("step"), y=p("train_loss"), height=420)
-        for i, curve in enumerate(curves):
-            fig.add_trace(go.Scatter(y=curve.loss, name=entry_title(FAMILY, curve.init), line={"color": color(i)}))
-        fig.update_yaxes(type="log")
-        show(fig, key="init-train")
-        rows = [
-            {p("initializer"): entry_title(FAMILY, c.init), p("final_loss"): float(c.loss[-1]),
-             p("accuracy"): f"{c.accuracy:.0%}",
-             p("diverged"): "—" if c.diverged_at is None else p("diverged_at", step=c.diverged_at)}
-            for c in curves
-        ]  # fmt: skip
-        st.dataframe(rows, hide_index=True, width="stretch")
-        st.caption(p("train_caption"))
+        request = (inits, activation, acts, tuple(sorted(train_settings.items())), recommended, seed())
+        if st.button(p("train_button"), type="primary", key="initializers-train"):
+            with st.spinner(p("training")):
+                st.session_state[TRAIN_STATE] = (request, _train(*request))
+        done = st.session_state.get(TRAIN_STATE)
+        if done is None or done[0] != request:
+            st.info(p("train_press"))
+        else:
+            curves = done[1]
+            fig = figure(p("train_title"), x=p("step"), y=p("train_loss"), height=420)
+            for i, curve in enumerate(curves):
+                fig.add_trace(go.Scatter(y=curve.loss, name=entry_title(FAMILY, curve.init), line={"color": color(i)}))
+            fig.update_yaxes(type="log")
+            show(fig, key="init-train")
+            rows = [
+                {p("initializer"): entry_title(FAMILY, c.init), p("final_loss"): float(c.loss[-1]),
+                 p("accuracy"): f"{c.accuracy:.0%}",
+                 p("diverged"): "—" if c.diverged_at is None else p("diverged_at", step=c.diverged_at)}
+                for c in curves
+            ]  # fmt: skip
+            st.dataframe(rows, hide_index=True, width="stretch")
+            st.caption(p("train_caption"))

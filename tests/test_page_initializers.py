@@ -25,7 +25,7 @@ def test_page_runs_clean_with_a_verdict_and_all_charts(lang):
     assert_clean(at)
     subheaders = [s.value for s in at.subheader]
     assert ("诊断结论" if lang == "zh" else "Verdict") in subheaders
-    assert len(at.get("plotly_chart")) >= 7  # per-layer, fractions, 2 heatmaps, weights, compare, symmetry×3, train
+    assert len(at.get("plotly_chart")) == 9  # per-layer, dead units, 2 heatmaps, weights, compare, symmetry×3
     assert at.success, "ReLU + Kaiming normal (the defaults) should be healthy"
     assert ("健康" if lang == "zh" else "Healthy") in texts(at)
 
@@ -74,3 +74,16 @@ def test_changing_the_initializer_changes_the_statistics():
     at.selectbox(key="p.initializers.lab.choice").set_value("xavier_normal").run()
     assert_clean(at)
     assert at.get("plotly_chart")[0].proto.spec != before
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_train_button_draws_one_curve_per_initializer(lang):
+    at = open_page("initializers", lang, timeout=300, **FAST)
+    assert at.info  # nothing trained yet: a hint to press the button
+    at.button(key="initializers-train").click().run()
+    assert_clean(at)
+    charts = at.get("plotly_chart")
+    assert len(charts) == 10
+    assert charts[-1].proto.spec.count('"name"') >= 4  # normal, Xavier, Kaiming, PyTorch default
+    table = at.dataframe[0].value
+    assert len(table) == 4
