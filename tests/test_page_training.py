@@ -18,6 +18,13 @@ def language(monkeypatch, request):
     return request.param
 
 
+def run_labels(at) -> set[str]:
+    """The run numbers the page shows (AppTest sessions share the session cache, so earlier runs may show)."""
+    return {w for m in at.markdown for w in m.value.split() if w.startswith("#") and w[1:].isdigit()} | {
+        w for d in at.dataframe for w in d.value.to_string().split() if w.startswith("#") and w[1:].isdigit()
+    }
+
+
 def button(at, label):
     return next(b for b in at.button if b.label == label)
 
@@ -34,11 +41,13 @@ def test_page_draws_every_section(lang):
 @pytest.mark.parametrize("language", LANGS, indirect=True)
 def test_a_run_trains_to_the_end_and_offers_downloads(language):
     at = open_page("training", language, **TINY)
+    before = run_labels(at)
     button(at, WORDS[language]["start"]).click()
     at.run()
     assert_clean(at)
+    (new,) = run_labels(at) - before  # this test's run
     deadline = time.monotonic() + 90
-    while not any(WORDS[language]["done"] in m.value for m in at.markdown):
+    while not any(new in m.value and WORDS[language]["done"] in m.value for m in at.markdown):
         assert time.monotonic() < deadline, [m.value for m in at.markdown][-5:]
         time.sleep(0.5)
         at.run()
@@ -62,12 +71,13 @@ def test_a_bad_learning_rate_shows_an_error_box(language):
 def test_a_run_over_the_step_cap_is_refused_with_a_message(language, monkeypatch):
     monkeypatch.setenv("DLP_MAX_STEPS", "5")
     at = open_page("training", language, **TINY)
+    before = run_labels(at)
     button(at, WORDS[language]["start"]).click()
     at.run()
     assert_clean(at)
     assert len(at.error) == 1
     assert "5" in at.error[0].value and "9" in at.error[0].value  # 3 epochs × 3 steps of 32 (75 training samples)
-    assert not any(WORDS[language]["done"] in m.value for m in at.markdown)
+    assert run_labels(at) == before  # no run was started
 
 
 @pytest.mark.parametrize("language", ["en"], indirect=True)
@@ -76,10 +86,12 @@ def test_an_image_run_shows_a_confusion_matrix_and_misclassified_images(language
              "p.datasets.training.mnist.n_test": 100, "p.models.training.model.choice": "lenet", "p.training.epochs": 1}  # fmt: skip
     at = open_page("training", language, **state)
     assert_clean(at)
+    before = run_labels(at)
     button(at, WORDS[language]["start"]).click()
     at.run()
+    (new,) = run_labels(at) - before
     deadline = time.monotonic() + 120
-    while not any(WORDS[language]["done"] in m.value for m in at.markdown):
+    while not any(new in m.value and WORDS[language]["done"] in m.value for m in at.markdown):
         assert time.monotonic() < deadline
         time.sleep(0.5)
         at.run()
