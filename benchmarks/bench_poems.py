@@ -5,6 +5,7 @@ Run: ``.venv/bin/python -m benchmarks.bench_poems`` (about two minutes on two CP
 
 from __future__ import annotations
 
+import argparse
 import os
 import statistics
 import time
@@ -23,11 +24,11 @@ POEMS = 500
 BATCH = 25
 
 
-def sample_all(model, vocab, masks, rhyme_on: bool) -> list:
-    """POEMS poems, spread evenly over the four forms, default sampling settings, fixed seeds."""
+def sample_all(model, vocab, masks, rhyme_on: bool, total: int = POEMS) -> list:
+    """`total` poems, spread evenly over the four forms, default sampling settings, fixed seeds."""
     defaults = DECODERS.get("sample").defaults()
     out = []
-    per_form = POEMS // len(FORMS)
+    per_form = total // len(FORMS)
     for f in FORMS:
         for b in range(per_form // BATCH):
             out += generate(
@@ -47,11 +48,15 @@ def timed(fn, repeats: int) -> float:
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--model", type=Path, default=MODEL)
+    parser.add_argument("--poems", type=int, default=POEMS)
+    args = parser.parse_args()
     torch.set_num_threads(2)
-    model, vocab, meta = load_model(MODEL)
+    model, vocab, meta = load_model(args.model)
     corpus = load_tang()
     masks = RhymeMasks(vocab)
-    print(f"model: {MODEL.name} ({MODEL.stat().st_size / 1e6:.1f} MB), {meta.get('command', '')}")
+    print(f"model: {args.model.name} ({args.model.stat().st_size / 1e6:.1f} MB), {meta.get('command', '')}")
     print(f"load average: {os.getloadavg()[0]:.1f} (2 cores; figures below are taken under this load)")
 
     report = heldout_report(model, corpus.train, corpus.heldout, vocab)
@@ -62,7 +67,7 @@ def main() -> None:
 
     train_lines = {line for poem in corpus.train for line in split_lines(poem)}
     for rhyme_on in (False, True):
-        poems = sample_all(model, vocab, masks, rhyme_on)
+        poems = sample_all(model, vocab, masks, rhyme_on, args.poems)
         exact = sum(clean_poem(p.text) == (p.text, "ok") and poem_form(p.text).name == p.form for p in poems)
         lines = [line for p in poems for line in p.lines]
         verbatim = sum(line in train_lines for line in lines) / len(lines)

@@ -45,8 +45,9 @@ FAMILY = "poems"
 DEFAULTS = {"form": "qijue", "mode": "acrostic", "text": "春夏秋冬", "n": 4, "rhyme": True, "top": 10}
 MODES = ("start", "acrostic")
 THINK_TEMPERATURES = (0.5, 1.0, 2.0)
-PCA_CHARS = 400  # most frequent characters drawn in the embedding map
+PCA_CHARS = 250  # most frequent characters drawn in the embedding map
 NEIGHBOURS = 10
+BOTTOM_LEGEND = {"orientation": "h", "yanchor": "top", "y": -0.12, "x": 0}  # clear of the title
 
 
 @st.cache_resource(show_spinner=False)
@@ -241,7 +242,7 @@ with tab_think:
                     opacity=1.0 if tt == float(temp) else 0.45,
                 )
             )
-        fig.update_layout(barmode="group")
+        fig.update_layout(barmode="group", legend=BOTTOM_LEGEND)
         fig.update_xaxes(type="category", tickfont={"size": 18})
         charts.show(fig, key="poems-think")
         actual = float(logits.softmax(-1)[vocab.id(chosen)])
@@ -278,7 +279,7 @@ with tab_embed:
                 textfont={"size": 18}, name=t("poems.embed_near"),
             )
         )  # fmt: skip
-    fig.update_layout(hovermode="closest")
+    fig.update_layout(hovermode="closest", legend=BOTTOM_LEGEND)
     charts.show(fig, key="poems-embed")
     if near:
         st.dataframe(
@@ -315,7 +316,7 @@ with tab_corpus:
     top = stats["top_chars"]
     fig = charts.figure(t("poems.top_chars", n=len(top)), height=360)
     fig.add_trace(go.Bar(x=[c for c, _ in top], y=[n for _, n in top], marker_color=charts.color(2)))
-    fig.update_xaxes(type="category", tickfont={"size": 15})
+    fig.update_xaxes(type="category", tickfont={"size": 15}, tickmode="array", tickvals=[c for c, _ in top])
     with c2:
         charts.show(fig, key="poems-top")
     st.markdown(

@@ -1,5 +1,7 @@
 """Constrained decoding with a tiny random model: the form is exact whatever the weights."""
 
+import math
+
 import pytest
 import torch
 
@@ -9,6 +11,7 @@ from core.poetry.corpus import FORMS, clean_poem, compose
 from core.poetry.generate import (
     DECODERS,
     RhymeMasks,
+    candidates,
     filter_logits,
     generate,
     nearest,
@@ -122,3 +125,14 @@ def test_bad_input_raises_user_errors(lm, kwargs, key):
     with pytest.raises(UserError) as err:
         generate(model, vocab, **kwargs)
     assert err.value.key == key
+
+
+@pytest.mark.parametrize(("top_k", "top_p"), [(0, 1.0), (0, 0.9), (0, 0.3), (5, 1.0), (5, 0.5), (300, 0.95)])
+@pytest.mark.parametrize("scale", [0.3, 3.0, 30.0])  # very flat (falls back to the full sort) to very peaked
+def test_candidates_equal_the_filtered_softmax(top_k, top_p, scale):
+    gen = torch.Generator().manual_seed(0)
+    logits = torch.randn(4, 1000, generator=gen) * scale
+    logits[:, :3] = -math.inf  # masked tokens stay impossible
+    ids, probs = candidates(logits, top_k, top_p)
+    dense = torch.zeros_like(logits).scatter(1, ids, probs)
+    torch.testing.assert_close(dense, filter_logits(logits, top_k, top_p).softmax(-1))

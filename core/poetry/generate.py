@@ -34,6 +34,7 @@ from core.poetry.vocab import BOS_ID, COMMA_ID, FIRST_CHAR_ID, PERIOD_ID, Vocab
 from core.registry import Entry, Param, Registry
 
 MAX_CANDIDATES = 64
+CANDIDATE_POOL = 256  # top-p is computed on this many best tokens when they hold enough mass
 
 
 @dataclass(frozen=True)
@@ -164,6 +165,33 @@ def filter_logits(logits: torch.Tensor, top_k: int = 0, top_p: float = 1.0) -> t
     return logits
 
 
+def candidates(logits: torch.Tensor, top_k: int = 0, top_p: float = 1.0) -> tuple[torch.Tensor, torch.Tensor]:
+    """(ids, probs), both (B, K): the tokens `filter_logits` keeps and their renormalised probabilities.
+
+    The same distribution as ``filter_logits(logits, top_k, top_p).softmax(-1)`` (zeros left
+    out), computed on the CANDIDATE_POOL best tokens instead of sorting the whole vocabulary:
+    the nucleus is a prefix of the sorted order, so when the pool already holds mass ≥ p the
+    answer is exact; otherwise (a very flat distribution) the pool grows fourfold until it does.
+    """
+    vocab_size = logits.shape[-1]
+    pool = min(vocab_size, top_k if top_k > 0 else CANDIDATE_POOL)
+    values, ids = torch.topk(logits, pool, dim=-1)  # (B, K), sorted descending
+    if top_k > 0:
+        probs = values.softmax(-1)
+    else:
+        lse = torch.logsumexp(logits, -1, keepdim=True)
+        probs = (values - lse).exp()
+        while pool < vocab_size and bool((probs.sum(-1) < top_p).any()):  # too flat: widen the pool
+            pool = min(vocab_size, pool * 4)
+            values, ids = torch.topk(logits, pool, dim=-1)
+            probs = (values - lse).exp()
+    if top_p < 1.0:
+        before = probs.cumsum(-1) - probs
+        probs = probs.masked_fill(before >= top_p, 0.0)
+    probs = probs.masked_fill(torch.isinf(values), 0.0)
+    return ids, probs / probs.sum(-1, keepdim=True)
+
+
 def reshape(logits: torch.Tensor, temperature: float) -> torch.Tensor:
     """softmax(z / T): T < 1 sharpens, T > 1 flattens, T → 0 is argmax."""
     if temperature <= 0:
@@ -279,8 +307,8 @@ def generate(
             if decoder == "greedy":
                 choice = masked.argmax(-1).cpu()
             else:
-                scaled = filter_logits(masked / values["temperature"], values["top_k"], values["top_p"])
-                choice = torch.multinomial(scaled.softmax(-1).cpu(), 1, generator=gen).squeeze(1)
+                ids, probs = candidates(masked.cpu() / values["temperature"], values["top_k"], values["top_p"])
+                choice = ids.gather(1, torch.multinomial(probs, 1, generator=gen)).squeeze(1)
             logprob += F.log_softmax(logits, -1).cpu().gather(1, choice[:, None]).squeeze(1).double()
             sampled += 1
             if rhyme_slot:
@@ -345,7 +373,7 @@ def nearest(model: nn.Module, vocab: Vocab, char: str, k: int = 10) -> list[tupl
     char = chars[0]
     emb = embedding_matrix(model)
     sims = F.cosine_similarity(emb[vocab.id(char)][None], emb, dim=-1)  # (V,)
-    sims[: FIRST_CHAR_ID] = -math.inf
+    sims[:FIRST_CHAR_ID] = -math.inf
     sims[vocab.id(char)] = -math.inf
     values, ids = torch.topk(sims, min(k, len(vocab) - FIRST_CHAR_ID - 1))
     return [(vocab.tokens[i], float(s)) for s, i in zip(values.tolist(), ids.tolist(), strict=True)]
