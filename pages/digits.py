@@ -126,7 +126,7 @@ def _verdict(prediction: Prediction) -> None:
         st.warning(t(f"{FAMILY}.page.not_sure", threshold=f"{NOT_SURE:.0%}"), icon="🤔")
 
 
-def _look_inside(model, entry, image: np.ndarray, label: int) -> None:
+def _look_inside(model, image: np.ndarray, label: int) -> None:
     st.subheader(t(f"{FAMILY}.page.inside"))
     maps_tab, saliency_tab = st.tabs([t(f"{FAMILY}.page.feature_maps"), t(f"{FAMILY}.page.saliency")])
     with maps_tab:
@@ -224,7 +224,7 @@ def main() -> None:
                 if st.button(t(f"{FAMILY}.page.reset_taught"), key="digits_reset_taught"):
                     del st.session_state[TAUGHT][name]
                     st.rerun()
-        _look_inside(model, entry, prepared.image, prediction.label)
+        _look_inside(model, prepared.image, prediction.label)
         _teach(name, model, prepared.image, prediction)
 
 

@@ -14,7 +14,7 @@ from core.digits import augment as aug
 from core.digits.finetune import TEACH, teach
 from core.digits.inspect import enlarge, feature_maps, mosaic, overlay, saliency
 from core.digits.models import BEST, MODEL_DIR, MODELS, build, count_params, load_shipped, model_path
-from core.digits.predict import predict
+from core.digits.predict import NOT_SURE, Prediction, predict
 from core.digits.train import accuracy, to_float
 from core.errors import UserError
 from tests.conftest import ROOT
@@ -102,7 +102,7 @@ def test_prediction_is_a_distribution():
 def test_feature_maps_layer_by_layer():
     model, _ = load_shipped(BEST)
     shapes = [(fm.layer, fm.maps.shape) for fm in feature_maps(model, one())]
-    assert shapes == [("block1.2", (32, 28, 28)), ("block2.2", (64, 14, 14)), ("block3.2", (128, 7, 7))]
+    assert shapes == [("block1", (32, 28, 28)), ("block2", (64, 14, 14)), ("block3", (128, 7, 7))]
     assert all((fm.maps >= 0).all() for fm in feature_maps(model, one()))  # after ReLU
     assert feature_maps(MODELS.get("mlp").build(), one()) == []
 
@@ -164,3 +164,9 @@ def test_display_helpers():
     assert tiles.shape == (3 * 8 - 1, 4 * 8 - 1) and tiles.min() >= 0 and tiles.max() <= 1
     rgb = overlay(one(), np.zeros((28, 28), np.float32))
     assert rgb.shape == (28, 28, 3) and rgb.dtype == np.uint8
+
+
+def test_a_flat_distribution_is_not_sure():
+    flat = Prediction(np.full(10, 0.1, np.float32), 3, 0.1)
+    assert not flat.sure
+    assert Prediction(np.eye(10, dtype=np.float32)[3], 3, float(NOT_SURE)).sure

@@ -29,7 +29,9 @@ def feature_maps(model: nn.Module, image: np.ndarray) -> list[FeatureMaps]:
     hooks = []
     for name, module in model.named_modules():
         if isinstance(module, nn.ReLU):
-            hooks.append(module.register_forward_hook(_recorder(name, found)))
+            # "block1.2" (the ReLU inside block1) reads better as "block1"; LeNet's "relu1" stays.
+            label = name.rsplit(".", 1)[0] if name.rsplit(".", 1)[-1].isdigit() else name
+            hooks.append(module.register_forward_hook(_recorder(label, found)))
     try:
         with torch.no_grad():
             model(as_batch(image))

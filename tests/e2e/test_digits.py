@@ -48,8 +48,10 @@ def test_draw_one_then_zero_then_clear(page, app_url):
     expect(page.get_by_text(re.compile(r"^Prediction: 1 \("))).to_be_visible(timeout=30_000)
     assert page.locator('[data-testid="stException"]').count() == 0
     screenshot(page, "digits-en")
-    page.get_by_text("Look inside").scroll_into_view_if_needed()
-    screenshot(page, "digits-en-inside")
+    page.set_viewport_size({"width": 1400, "height": 3000})  # the app scrolls inside its own container
+    wait_idle(page)
+    screenshot(page, "digits-en-full")
+    page.set_viewport_size({"width": 1400, "height": 1000})
 
     clear(page)
     expect(page.get_by_text("Draw a digit (0-9)")).to_be_visible(timeout=30_000)
@@ -83,7 +85,7 @@ def upload(page, name: str, data: bytes) -> None:
 
 def test_upload_a_photo_and_a_broken_file(page, app_url):
     goto(page, app_url, "digits")
-    page.locator('[data-testid="stSelectbox"]', has_text="Draw").click()
+    page.locator('[data-testid="stSelectbox"]').filter(has_text="Input").click()
     page.get_by_role("option", name="📷 Photo / scan").click()
     wait_idle(page)
     upload(page, "one.png", photo_of_a_one())
