@@ -106,11 +106,16 @@ class Settings:
         }
 
 
-def prepare(train: Sequence[str], settings: Settings) -> tuple[Vocab, nn.Module, dict[int, torch.Tensor]]:
-    """Vocabulary, a freshly seeded model and the encoded training groups."""
+def prepare(
+    train: Sequence[str], settings: Settings, init: tuple[nn.Module, Vocab] | None = None
+) -> tuple[Vocab, nn.Module, dict[int, torch.Tensor]]:
+    """Vocabulary, a freshly seeded model (or `init`, continued) and the encoded training groups."""
     seed_everything(settings.seed)
-    vocab = Vocab.build(train, min_count=settings.min_count)
-    model = build(config(len(vocab), settings.cell, **settings.arch()))
+    if init is not None:
+        model, vocab = init
+    else:
+        vocab = Vocab.build(train, min_count=settings.min_count)
+        model = build(config(len(vocab), settings.cell, **settings.arch()))
     groups = group_by_length([vocab.encode(p) for p in train])
     return vocab, model, groups
 
@@ -158,10 +163,11 @@ def train_model(
     on_step: Callable[[StepInfo, nn.Module, Vocab], None] | None = None,
     on_epoch: Callable[[int, dict[str, float], nn.Module, Vocab], None] | None = None,
     should_stop: Callable[[], bool] | None = None,
+    init: tuple[nn.Module, Vocab] | None = None,
 ) -> tuple[nn.Module, Vocab, History]:
-    """Train a fresh model on `train`; held-out perplexity after each epoch when given."""
+    """Train a fresh model (or continue `init`) on `train`; held-out perplexity after each epoch when given."""
     device = device or torch.device("cpu")
-    vocab, model, groups = prepare(train, settings)
+    vocab, model, groups = prepare(train, settings, init)
     model.to(device)
     optimizer = torch.optim.Adam(model.parameters(), lr=settings.lr)
     total = steps_per_epoch(groups, settings.batch_size) * settings.epochs
@@ -208,6 +214,7 @@ def main(argv: Sequence[str] | None = None) -> None:
             parser.add_argument(flag, action=argparse.BooleanOptionalAction, default=value)
         else:
             parser.add_argument(flag, type=type(value), default=value)
+    parser.add_argument("--init", type=Path, default=None, help="continue training this saved model")
     parser.add_argument("--max-steps", type=int, default=0, help="stop after this many steps (smoke runs)")
     # One thread: on a shared, busy CPU, OpenMP threads that wait for each other cost more than they give.
     parser.add_argument("--threads", type=int, default=1)
@@ -216,6 +223,11 @@ def main(argv: Sequence[str] | None = None) -> None:
     args = parser.parse_args(argv)
     torch.set_num_threads(args.threads)
     settings = Settings(**{k: getattr(args, k) for k in vars(defaults)})
+    init = None
+    previous: dict[str, Any] = {}
+    if args.init is not None:  # continue a saved model (its vocabulary and architecture win)
+        init_model, init_vocab, previous = load_model(args.init)
+        init = (init_model.train(), init_vocab)
     corpus = corpus_mod.load_tang(args.data)
     print(f"corpus: {len(corpus.train)} train / {len(corpus.heldout)} held-out poems", flush=True)
     start = time.perf_counter()
@@ -247,6 +259,7 @@ def main(argv: Sequence[str] | None = None) -> None:
             "parameters": parameter_count(model),
             "train_seconds": time.perf_counter() - start,
             "command": command,
+            "continued_from": {k: previous[k] for k in ("command", "steps_done", "metrics") if k in previous},
         }
         args.out.parent.mkdir(parents=True, exist_ok=True)
         artifacts.save(make_checkpoint(model, vocab, meta, half=args.half), args.out)
@@ -260,6 +273,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         on_step=on_step,
         on_epoch=on_epoch,
         should_stop=(lambda: state["steps"] >= args.max_steps) if args.max_steps else None,
+        init=init,
     )
     print(f"done: {history.steps} steps in {history.seconds:.0f} s", flush=True)
 
