@@ -5,16 +5,23 @@ Only drawing: every number comes from core (`core.surfaces`, `core.optim.race`).
 
 from __future__ import annotations
 
+import base64
+import io
 from collections.abc import Sequence
 
 import numpy as np
 import plotly.graph_objects as go
+from PIL import Image
+from plotly.colors import sample_colorscale
 
 from core.optim.race import Path, gap, sample_steps
 from core.surfaces import Surface
 from ui.charts import color, style
 
-GRID = 120  # contour resolution
+GRID = 120  # 3-D surface resolution
+IMAGE_GRID = 300  # pixels per axis of the contour picture
+LEVELS = 30  # colour bands of the contour picture
+EDGE_SHADE = 0.7  # darkening of the band edges (the contour lines)
 PICK_GRID = 41  # clickable points per axis for choosing a start
 MAX_POINTS = 400  # path points drawn per optimizer
 MAX_FRAMES = 60  # animation frames
@@ -22,10 +29,39 @@ COLORSCALE = "Viridis"
 LIFT_3D = 0.02  # paths drawn this fraction of the height range above the 3-D surface
 
 
-def _grid(surface: Surface):
-    xs, ys, Z = surface.grid(GRID)
+def _grid(surface: Surface, n: int = GRID):
+    xs, ys, Z = surface.grid(n)
     floor = surface.f_min if surface.f_min is not None else float(np.nanmin(Z))
     return xs, ys, surface.display(Z, floor), floor
+
+
+def _background(surface: Surface) -> dict:
+    """The filled contour as a picture behind the axes.
+
+    A contour *trace* would vanish as soon as a plotly animation starts (plotly.js #4491);
+    a layout image is left alone by the frames. Bands of equal colour with darker edges
+    between them look like filled contour lines.
+    """
+    _, _, Zd, _ = _grid(surface, IMAGE_GRID)
+    z = np.where(np.isfinite(Zd), Zd, np.nanmax(Zd))
+    lo, hi = float(z.min()), float(z.max())
+    band = np.floor((z - lo) / ((hi - lo) or 1.0) * (LEVELS - 1e-9)).astype(int)  # (n, n) in 0..LEVELS-1
+    palette = np.array([[int(c) for c in rgb[4:-1].split(",")]
+                        for rgb in sample_colorscale(COLORSCALE, np.linspace(0, 1, LEVELS))], dtype=float)  # fmt: skip
+    img = palette[band]  # (n, n, 3)
+    edge = np.zeros(band.shape, dtype=bool)
+    edge[:, 1:] |= band[:, 1:] != band[:, :-1]
+    edge[1:, :] |= band[1:, :] != band[:-1, :]
+    img[edge] *= EDGE_SHADE
+    picture = Image.fromarray(img[::-1].astype(np.uint8))  # row 0 of an image is the top (largest y)
+    buffer = io.BytesIO()
+    picture.save(buffer, format="PNG")
+    (x0, x1), (y0, y1) = surface.bounds
+    return {
+        "source": "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode(),
+        "xref": "x", "yref": "y", "x": x0, "y": y1, "sizex": x1 - x0, "sizey": y1 - y0,
+        "sizing": "stretch", "layer": "below", "opacity": 0.95,
+    }  # fmt: skip
 
 
 def _markers(surface: Surface, labels: dict[str, str]) -> list[go.Scatter]:
@@ -73,11 +109,8 @@ def contour(
 
     `labels` needs: minimum, saddle, start, x, y, play, pause, step, pick_hover, value.
     """
-    xs, ys, Zd, _ = _grid(surface)
     fig = go.Figure()
-    fig.add_trace(go.Contour(x=xs, y=ys, z=Zd, colorscale=COLORSCALE, ncontours=30, showscale=False,
-                             name=labels["value"], hoverinfo="skip", opacity=0.9,
-                             contours={"coloring": "heatmap", "showlines": True}, line={"width": 0.5}))  # fmt: skip
+    fig.add_layout_image(_background(surface))
     if pick:
         fig.add_trace(_pick_trace(surface, labels["pick_hover"]))
     steps = max((p.steps for p in paths), default=0)
@@ -102,11 +135,26 @@ def contour(
     (x0, x1), (y0, y1) = surface.bounds
     style(fig, x=labels["x"], y=labels["y"], height=height)
     fig.update_layout(hovermode="closest", clickmode="event+select", dragmode="zoom")
-    fig.update_xaxes(range=[x0, x1], constrain="domain")
-    fig.update_yaxes(range=[y0, y1])
+    fig.update_xaxes(range=[x0, x1], constrain="domain", showgrid=False, zeroline=False)
+    fig.update_yaxes(range=[y0, y1], showgrid=False, zeroline=False)
     if animate and paths and steps > 0:
         _add_frames(fig, paths, idx, first_path, first_head, labels)
     return fig
+
+
+def _keep_static(fig: go.Figure, frames: list[go.Frame]) -> list[go.Frame]:
+    """Name every trace in every frame: plotly.js hides (contour, heatmap) traces a frame leaves out.
+
+    See plotly.js #4491 / #4596: traces that are not part of a frame disappear once the
+    animation starts; an explicit ``visible=True`` update keeps them on screen.
+    """
+    out = []
+    for frame in frames:
+        animated = list(frame.traces)
+        static = [i for i in range(len(fig.data)) if i not in animated]
+        data = list(frame.data) + [type(fig.data[i])(visible=True) for i in static]
+        out.append(go.Frame(data=data, traces=animated + static, name=frame.name))
+    return out
 
 
 def _add_frames(fig: go.Figure, paths: Sequence[Path], idx: np.ndarray, first_path: int, first_head: int, labels):
@@ -123,24 +171,24 @@ def _add_frames(fig: go.Figure, paths: Sequence[Path], idx: np.ndarray, first_pa
             data += [go.Scatter(x=pts[:, 0], y=pts[:, 1]), go.Scatter(x=[head[0]], y=[head[1]])]
             traces += [first_path + j, first_head + j]
         frames.append(go.Frame(data=data, traces=traces, name=str(int(k))))
-    fig.frames = frames
+    fig.frames = _keep_static(fig, frames)
     fig.update_layout(
         updatemenus=[{
             "type": "buttons", "direction": "left", "x": 0.0, "y": -0.08, "xanchor": "left", "yanchor": "top",
             "showactive": False,
             "buttons": [
                 {"label": labels["play"], "method": "animate",  # always from step 0 to the end
-                 "args": [[f.name for f in frames], {"frame": {"duration": 80, "redraw": False},
+                 "args": [[f.name for f in frames], {"frame": {"duration": 80, "redraw": True},
                                                      "transition": {"duration": 0}, "mode": "immediate"}]},
                 {"label": labels["pause"], "method": "animate",
-                 "args": [[None], {"frame": {"duration": 0, "redraw": False}, "mode": "immediate"}]},
+                 "args": [[None], {"frame": {"duration": 0, "redraw": True}, "mode": "immediate"}]},
             ],
         }],
         sliders=[{
             "active": len(frames) - 1, "x": 0.16, "y": -0.06, "len": 0.84, "yanchor": "top",
             "currentvalue": {"prefix": labels["step"] + " "},
             "steps": [{"label": f.name, "method": "animate",
-                       "args": [[f.name], {"frame": {"duration": 0, "redraw": False}, "mode": "immediate"}]}
+                       "args": [[f.name], {"frame": {"duration": 0, "redraw": True}, "mode": "immediate"}]}
                       for f in frames],
         }],
         margin={"b": 110},
@@ -225,9 +273,7 @@ def two_panel(surface: Surface, paths: Sequence[Path], names: Sequence[str], lab
 
     fig = make_subplots(rows=1, cols=2, column_widths=[0.55, 0.45], horizontal_spacing=0.08,
                         subplot_titles=(labels["paths"], labels["lr"]))  # fmt: skip
-    xs, ys, Zd, _ = _grid(surface)
-    fig.add_trace(go.Contour(x=xs, y=ys, z=Zd, colorscale=COLORSCALE, ncontours=30, showscale=False,
-                             hoverinfo="skip", contours={"coloring": "heatmap"}, line={"width": 0.5}), 1, 1)  # fmt: skip
+    fig.add_layout_image(_background(surface), row=1, col=1)
     steps = max((p.steps for p in paths), default=0)
     idx = sample_steps(steps, MAX_POINTS)
     first = len(fig.data)
@@ -247,8 +293,8 @@ def two_panel(surface: Surface, paths: Sequence[Path], names: Sequence[str], lab
     fig.update_layout(margin={"t": 110}, legend={"y": 1.12})
     fig.update_annotations(yshift=4)  # subplot titles sit between the legend and the panels
     (x0, x1), (y0, y1) = surface.bounds
-    fig.update_xaxes(range=[x0, x1], title_text=labels["x"], row=1, col=1)
-    fig.update_yaxes(range=[y0, y1], title_text=labels["y"], row=1, col=1)
+    fig.update_xaxes(range=[x0, x1], title_text=labels["x"], showgrid=False, zeroline=False, row=1, col=1)
+    fig.update_yaxes(range=[y0, y1], title_text=labels["y"], showgrid=False, zeroline=False, row=1, col=1)
     fig.update_xaxes(title_text=labels["step"], row=1, col=2)
     fig.update_layout(hovermode="closest")
     if not paths or steps == 0:
@@ -264,24 +310,24 @@ def two_panel(surface: Surface, paths: Sequence[Path], names: Sequence[str], lab
             data += [go.Scatter(x=pts[:, 0], y=pts[:, 1]), go.Scatter(x=[s], y=[path.lrs[s]])]
             traces += [first + 3 * j, first + 3 * j + 2]
         frames.append(go.Frame(data=data, traces=traces, name=str(int(k))))
-    fig.frames = frames
+    fig.frames = _keep_static(fig, frames)
     fig.update_layout(
         updatemenus=[{
             "type": "buttons", "direction": "left", "x": 0.0, "y": -0.12, "xanchor": "left", "yanchor": "top",
             "showactive": False,
             "buttons": [
                 {"label": labels["play"], "method": "animate",  # always from step 0 to the end
-                 "args": [[f.name for f in frames], {"frame": {"duration": 80, "redraw": False},
+                 "args": [[f.name for f in frames], {"frame": {"duration": 80, "redraw": True},
                                                      "transition": {"duration": 0}, "mode": "immediate"}]},
                 {"label": labels["pause"], "method": "animate",
-                 "args": [[None], {"frame": {"duration": 0, "redraw": False}, "mode": "immediate"}]},
+                 "args": [[None], {"frame": {"duration": 0, "redraw": True}, "mode": "immediate"}]},
             ],
         }],
         sliders=[{
             "active": len(frames) - 1, "x": 0.16, "y": -0.1, "len": 0.84, "yanchor": "top",
             "currentvalue": {"prefix": labels["step"] + " "},
             "steps": [{"label": f.name, "method": "animate",
-                       "args": [[f.name], {"frame": {"duration": 0, "redraw": False}, "mode": "immediate"}]}
+                       "args": [[f.name], {"frame": {"duration": 0, "redraw": True}, "mode": "immediate"}]}
                       for f in frames],
         }],
         margin={"b": 120, "t": 110},
