@@ -50,3 +50,26 @@ def test_start_mode_and_unknown_embedding_character():
     (body,) = poem_htmls(at)
     assert body.split('class="poem-line"')[1].split("<span")[0].rsplit(">", 1)[-1].startswith("明月")
     assert any("not Chinese" in e.value for e in at.error)
+
+
+def test_live_training_runs_and_shows_samples():
+    import time
+
+    state = {
+        "p.poems.n": 1,
+        "p.poems.live.small.max_poems": 50,
+        "p.poems.live.small.epochs": 1,
+        "p.poems.live.small.embed_dim": 16,
+        "p.poems.live.small.hidden_dim": 16,
+    }
+    # zh: AppTest re-applies selectbox format functions outside the session, where t() speaks Chinese
+    at = open_page("poems", "zh", **state)
+    start = next(b for b in at.button if b.label == "开始训练")
+    start.click().run()
+    assert_clean(at)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and not any("第 1 个 epoch 后" in m.value for m in at.markdown):
+        time.sleep(1)
+        at.run()
+    assert any("第 1 个 epoch 后" in m.value for m in at.markdown)
+    assert_clean(at)
