@@ -227,7 +227,8 @@ def surface_3d(surface: Surface, paths: Sequence[Path], names: Sequence[str], la
     style(fig, height=560)
     z_title = labels["log_value"] if surface.log_color else labels["value"]
     fig.update_layout(scene={"xaxis_title": labels["x"], "yaxis_title": labels["y"], "zaxis_title": z_title,
-                             "camera": {"eye": _eye(surface, paths)}},
+                             "camera": {"eye": _eye(surface, paths)},
+                             "aspectmode": "manual", "aspectratio": {"x": 1, "y": 1, "z": 0.6}},
                       margin={"l": 0, "r": 0, "t": 30, "b": 0})  # fmt: skip
     return fig
 
