@@ -53,7 +53,7 @@ LAB_PARAMS = (
     Param("recommended_gain", False),
 )
 HEATMAP_BINS = 60
-HIST_SAMPLE = 16_384  # elements per layer used for the distribution views (a strided subsample)
+HIST_SAMPLE = 8_192  # elements per layer used for the distribution views (a strided subsample)
 
 
 def lab_activations() -> list[str]:
@@ -313,6 +313,15 @@ def _subsample(t: Tensor, limit: int = HIST_SAMPLE) -> Tensor:
     return flat[::step][:limit].float().cpu().contiguous()
 
 
+def _subsample_all(values: list[Tensor], limit: int = HIST_SAMPLE) -> Tensor:
+    """(L, S) float32 CPU samples of every layer; one copy of only the sampled elements."""
+    n = min(v.numel() for v in values)
+    step = max(1, n // limit)
+    size = min(limit, -(-n // step))
+    rows = torch.stack([v.detach().reshape(-1)[::step][:size] for v in values])
+    return rows.float().cpu()
+
+
 def layer_histograms(values: list[Tensor], scale: str = "linear", bins: int = HEATMAP_BINS) -> Heatmap:
     """Histograms of each layer's values on one shared set of bins (a layer × value heatmap).
 
@@ -323,27 +332,24 @@ def layer_histograms(values: list[Tensor], scale: str = "linear", bins: int = HE
     Each row is a fraction of all the layer's sampled values (non-finite, and for log
     exact zeros, are counted in no bin).
     """
-    data = torch.stack([_subsample(v) for v in values]).double()  # (L, S)
+    data = _subsample_all(values)  # (L, S)
     if scale == "log":
         data = torch.log10(data.abs())  # 0 → −inf, dropped below with the non-finite
     ok = torch.isfinite(data)  # (L, S)
-    count = ok.sum(1)  # (L,)
+    data = torch.where(ok, data, torch.nan)
     if bool(ok.any()):
-        safe = torch.where(ok, data, torch.zeros((), dtype=data.dtype))
-        mean = safe.sum(1) / count.clamp(min=1)
-        std = (torch.where(ok, data - mean[:, None], torch.zeros((), dtype=data.dtype)) ** 2).sum(1)
-        std = (std / count.clamp(min=1)).sqrt()
-        rows = count > 0
-        lo = max(float(torch.where(ok, data, torch.inf).min()), float((mean - 4 * std)[rows].min()))
-        hi = min(float(torch.where(ok, data, -torch.inf).max()), float((mean + 4 * std)[rows].max()))
+        mean = torch.nanmean(data, 1)  # (L,) NaN for a layer with no finite value
+        std = torch.nanmean((data - mean[:, None]) ** 2, 1).sqrt()
+        rows = ok.any(1)
+        lo = max(float(torch.where(ok, data, torch.inf).amin()), float((mean - 4 * std)[rows].amin()))
+        hi = min(float(torch.where(ok, data, -torch.inf).amax()), float((mean + 4 * std)[rows].amax()))
     else:
         lo, hi = -1.0, 1.0
     if not hi > lo:
         lo, hi = lo - 0.5, hi + 0.5
     edges = np.linspace(lo, hi, bins + 1)
-    index = ((data.clamp(lo, hi) - lo) / (hi - lo) * bins).long().clamp(0, bins - 1)  # (L, S)
-    index = torch.where(ok, index, torch.zeros_like(index))
-    counts = torch.zeros(data.shape[0], bins, dtype=torch.float64).scatter_add_(1, index, ok.double())
+    index = ((data.clamp(lo, hi) - lo) * (bins / (hi - lo))).nan_to_num(0).long().clamp(0, bins - 1)  # (L, S)
+    counts = torch.zeros(data.shape[0], bins).scatter_add_(1, index, ok.float())
     return Heatmap(edges, (counts / data.shape[1]).numpy(), scale)
 
 
