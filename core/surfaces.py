@@ -296,6 +296,7 @@ SURFACES: Registry[Surface] = Registry(
 
 CUSTOM = "custom"
 CUSTOM_HALF_WIDTH = 3.0
+CHECK_GRID = 31  # points per axis where a typed formula must be finite somewhere
 CUSTOM_BOUNDS: Bounds = ((-CUSTOM_HALF_WIDTH, CUSTOM_HALF_WIDTH), (-CUSTOM_HALF_WIDTH, CUSTOM_HALF_WIDTH))
 CUSTOM_EXPRESSION = "x**2 + 3*sin(y)**2 + 0.1*y**2"
 
@@ -321,4 +322,6 @@ def expression_surface(text: str, bounds: Bounds = CUSTOM_BOUNDS, start: Point |
         CUSTOM, formula=text, fn=tensor_fn, bounds=((x0, x1), (y0, y1)), start=start or default_start, expression=text
     )
     surface.check_start(surface.start)
+    if not np.isfinite(surface.grid(CHECK_GRID)[2]).any():
+        raise UserError("surfaces.errors.expr_nowhere", f"{text!r} has no finite value in the plot range", text=text)
     return surface

@@ -34,6 +34,8 @@ def test_default_race_runs_clean(lang):
         ("zh", {"p.optimizers.surface": "custom", "p.optimizers.expr": "x.__class__"}, "不允许"),
         ("en", {"p.optimizers.surface": "custom", "p.optimizers.expr": "sin(x"}, "Cannot read the formula"),
         ("en", {"p.optimizers.surface": "custom", "p.optimizers.expr": "__import__('os')"}, "Unknown function"),
+        ("zh", {"p.optimizers.surface": "custom", "p.optimizers.expr": "log(-1 - x*x)"}, "没有有限值"),
+        ("en", {"p.optimizers.surface": "custom", "p.optimizers.half": 0.0}, "Invalid range"),
     ],
 )
 def test_bad_input_shows_a_clear_message(lang, state, text):
@@ -64,3 +66,9 @@ def test_custom_formula_and_other_surfaces_and_inspector():
     assert len(inspector) == 3
     assert inspector.iloc[0, 3] == "—"  # SGD keeps no velocity
     assert "第 k 步" in [s.label for s in at.slider]
+
+
+def test_formula_undefined_on_part_of_the_plane_still_draws():
+    at = open_page(PAGE, "en", **{"p.optimizers.surface": "custom", "p.optimizers.expr": "sqrt(x) + y^2 + 1/x"})
+    assert_clean(at)
+    assert not at.error

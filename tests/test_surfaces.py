@@ -103,3 +103,6 @@ def test_expression_surface_bad_input():
     assert info.value.key == "surfaces.errors.bounds"
     with pytest.raises(UserError):
         expression_surface("x*y", ((-1.0, 1.0), (-1.0, 1.0)), (5.0, 0.0))
+    with pytest.raises(UserError) as info:
+        expression_surface("log(-1 - x*x)", ((-1.0, 1.0), (-1.0, 1.0)))
+    assert info.value.key == "surfaces.errors.expr_nowhere"
