@@ -164,6 +164,7 @@ def train_model(
     on_epoch: Callable[[int, dict[str, float], nn.Module, Vocab], None] | None = None,
     should_stop: Callable[[], bool] | None = None,
     init: tuple[nn.Module, Vocab] | None = None,
+    max_steps: int = 0,
 ) -> tuple[nn.Module, Vocab, History]:
     """Train a fresh model (or continue `init`) on `train`; held-out perplexity after each epoch when given."""
     device = device or torch.device("cpu")
@@ -171,12 +172,21 @@ def train_model(
     model.to(device)
     optimizer = torch.optim.Adam(model.parameters(), lr=settings.lr)
     total = steps_per_epoch(groups, settings.batch_size) * settings.epochs
+    if max_steps:  # a run cut short: the schedule still ends at 10 % on its last step
+        total = min(total, max_steps)
+        stop_at = should_stop
+
+        def should_stop() -> bool:
+            return state_steps[0] >= max_steps or (stop_at is not None and stop_at())
+
+    state_steps = [0]
     scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, warmup_cosine(total))
 
     def evaluate(m: nn.Module) -> dict[str, float]:
         return {"heldout_ppl": perplexity(m, heldout, vocab)} if heldout else {}
 
     def step_done(info: StepInfo) -> None:
+        state_steps[0] = info.step
         if on_step is not None:
             on_step(info, model, vocab)
 
@@ -215,7 +225,9 @@ def main(argv: Sequence[str] | None = None) -> None:
         else:
             parser.add_argument(flag, type=type(value), default=value)
     parser.add_argument("--init", type=Path, default=None, help="continue training this saved model")
-    parser.add_argument("--max-steps", type=int, default=0, help="stop after this many steps (smoke runs)")
+    parser.add_argument(
+        "--max-steps", type=int, default=0, help="stop after this many steps (the LR schedule ends there)"
+    )
     # One thread: on a shared, busy CPU, OpenMP threads that wait for each other cost more than they give.
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--half", action="store_true", help="store fp16 weights")
@@ -231,7 +243,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     corpus = corpus_mod.load_tang(args.data)
     print(f"corpus: {len(corpus.train)} train / {len(corpus.heldout)} held-out poems", flush=True)
     start = time.perf_counter()
-    state = {"steps": 0, "tokens": 0}
+    state = {"steps": 0, "saved": -1}
     command = "python -m core.poetry.train " + " ".join(sys.argv[1:] if argv is None else argv)
 
     def on_step(info: StepInfo, model: nn.Module, vocab: Vocab) -> None:
@@ -249,6 +261,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     def save(model: nn.Module, vocab: Vocab, epochs_done: int, steps: int) -> None:
         report = heldout_report(model, corpus.train, corpus.heldout, vocab)
         model.train()
+        state["saved"] = steps
         meta = {
             "settings": vars(settings),
             "epochs_done": epochs_done,
@@ -272,9 +285,11 @@ def main(argv: Sequence[str] | None = None) -> None:
         heldout=corpus.heldout,
         on_step=on_step,
         on_epoch=on_epoch,
-        should_stop=(lambda: state["steps"] >= args.max_steps) if args.max_steps else None,
         init=init,
+        max_steps=args.max_steps,
     )
+    if state["saved"] != history.steps:  # stopped between two saves
+        save(model, vocab, len(history.epochs), history.steps)
     print(f"done: {history.steps} steps in {history.seconds:.0f} s", flush=True)
 
 
