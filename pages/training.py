@@ -33,7 +33,7 @@ from core.train.runs import Limits, global_slots
 from ui import charts
 from ui.feedback import user_errors
 from ui.i18n import t
-from ui.live import format_seconds, poll, run_book
+from ui.live import format_seconds, poll, restore_widgets, run_book, save_widgets
 from ui.sidebar import device, seed
 from ui.state import init, key
 from ui.widgets import choose, explain, param_inputs
@@ -379,8 +379,10 @@ def files_section(book, data: TaskData | None) -> None:
         st.caption(t("training.files.no_finished"))
     else:
         labels = {r.id: f"#{r.id} {r.label}" for r in finished}
-        run_id = st.selectbox(t("training.files.run"), list(labels), index=len(labels) - 1, format_func=labels.get,
-                              key=key("training", "files_run"))  # fmt: skip
+        run_key = key("training", "files_run")
+        if st.session_state.get(run_key) not in labels:
+            st.session_state[run_key] = finished[-1].id
+        run_id = st.selectbox(t("training.files.run"), list(labels), format_func=labels.get, key=run_key)
         record = book.get(run_id)
         c1, c2 = st.columns(2)
         c1.download_button(t("training.files.download_model"), artifacts.to_bytes(saved(record.live.result)), file_name=f"run{run_id}.pt",
@@ -409,6 +411,7 @@ def files_section(book, data: TaskData | None) -> None:
 
 # -- the page -----------------------------------------------------------------------------
 
+restore_widgets("training")
 st.title(t("nav.training.title"))
 st.markdown(t("training.intro"))
 book = run_book()
@@ -443,3 +446,4 @@ st.subheader(t("training.sections.compare"))
 compare_section(book)
 st.subheader(t("training.sections.files"))
 files_section(book, data)
+save_widgets("training")

@@ -131,3 +131,25 @@ def test_closing_the_tab_stops_its_run(page, app_url):
     else:
         raise AssertionError("the closed tab's run is still training")
     other.close()
+
+
+def test_a_run_keeps_going_across_page_switches(page, app_url):
+    goto(page, app_url, "training")
+    epochs = page.get_by_label("Epochs")
+    epochs.fill("500")
+    epochs.press("Enter")
+    wait_idle(page)
+    main(page).get_by_role("button", name="Start").click()
+    page.get_by_text(re.compile(r"Run #\d+ .*: training")).wait_for(timeout=60_000)
+    before = progress_step(page)
+    page.locator('[data-testid="stSidebarNav"] a[href$="/activations"]').click()
+    page.wait_for_url("**/activations")
+    wait_idle(page)
+    page.wait_for_timeout(2000)
+    page.locator('[data-testid="stSidebarNav"] a[href$="/training"]').click()
+    page.wait_for_url("**/training")
+    page.locator('[data-testid="stProgress"]').first.wait_for(timeout=60_000)
+    assert progress_step(page) > before  # it trained while another page was open
+    assert page.get_by_label("Epochs").input_value() == "500"  # and the recipe is still set
+    main(page).get_by_role("button", name="Stop").click()
+    page.get_by_text(re.compile(r"Run #\d+ .*: stopped")).wait_for(timeout=60_000)
