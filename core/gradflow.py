@@ -306,13 +306,6 @@ def rectifies(act: Activation, values: dict) -> bool:
 # ------------------------------------------------------------------------------------ statistics
 
 
-def _subsample(t: Tensor, limit: int = HIST_SAMPLE) -> Tensor:
-    """At most `limit` evenly strided elements of `t`, flattened and contiguous."""
-    flat = t.detach().reshape(-1)
-    step = max(1, flat.numel() // limit)
-    return flat[::step][:limit].float().cpu().contiguous()
-
-
 def _subsample_all(values: list[Tensor], limit: int = HIST_SAMPLE) -> Tensor:
     """(L, S) float32 CPU samples of every layer; one copy of only the sampled elements."""
     n = min(v.numel() for v in values)
