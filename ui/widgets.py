@@ -40,7 +40,10 @@ def param_input(param: Param, widget_key: str, family: str, *, help: str | None 
         return where.number_input(text, step=int(param.step or 1), key=widget_key, help=help)
     if bounded and not param.log:
         step = float(param.step or (param.high - param.low) / 100)
-        return where.slider(text, float(param.low), float(param.high), step=step, key=widget_key, help=help)
+        decimals = len(f"{step:.8f}".rstrip("0").split(".")[1])  # as many as the step has: 0.999 ≠ "1.00"
+        return where.slider(
+            text, float(param.low), float(param.high), step=step, format=f"%.{decimals}f", key=widget_key, help=help
+        )
     return where.number_input(text, format="%g", step=param.step, key=widget_key, help=help)
 
 
