@@ -120,6 +120,7 @@ def _fractions_figure(result: LabResult) -> go.Figure | None:
     for i, (name, values) in enumerate(series):
         fig.add_trace(go.Bar(x=layers, y=values, name=p(f"{name}_fraction"), marker_color=color(3 + i)))
     fig.update_yaxes(range=[0, 1])
+    fig.update_layout(showlegend=True)
     return fig
 
 
@@ -316,7 +317,8 @@ with tab_symmetry:
                                              hovertemplate=p("neuron") + " %{y}, " + p("input") + " %{x}: %{z:.4f}"
                                              "<extra></extra>"), row=1, col=j + 1)  # fmt: skip
                 style(fig, title=label, height=320)
-                fig.update_yaxes(autorange="reversed", title_text=p("neuron"), col=1)
+                fig.update_yaxes(autorange="reversed")
+                fig.update_yaxes(title_text=p("neuron"), col=1)
                 fig.update_xaxes(title_text=p("input"))
                 show(fig, key=f"init-sym-{index}")
                 st.metric(p("spread"), f"{run.spread[-1]:.3g}", help=p("help_spread"))
