@@ -196,3 +196,14 @@ def test_bad_settings_are_user_errors(settings, key):
     with pytest.raises(UserError) as info:
         LabConfig.make(**settings)
     assert info.value.key == key
+
+
+@pytest.mark.parametrize("name", INITIALIZERS.names())
+def test_every_initializer_runs_in_the_lab_with_its_views(name):
+    config = LabConfig.make(name, {}, "tanh", depth=3, width=32, batch=8)
+    result = run_lab(config, layer=2)
+    assert result.act_std.shape == result.grad_std.shape == (3,)
+    assert set(result.heatmaps) == {f"{s}.{k}" for s in ("activations", "gradients") for k in ("linear", "log")}
+    view = result.weights
+    assert view.theory.std == pytest.approx(INITIALIZERS[name].std((32, 32)))
+    assert np.isfinite(view.density).all() and np.isfinite(view.pdf).all()
