@@ -19,14 +19,16 @@ def progress_step(page) -> int:
     return int(match.group(1)) if match else -1
 
 
+_CURVE_JS = """() => {
+    const plot = document.querySelector('[data-testid="stPlotlyChart"] .js-plotly-plot');
+    const trace = plot && plot._fullData && plot._fullData[0];  // decoded (numpy arrays arrive base64-packed)
+    return (trace ? (trace._length || 0) : 0);
+}"""
+
+
 def curve_points(page) -> int:
     """Points of the first live chart's first trace (the per-step training loss)."""
-    return page.evaluate(
-        """() => {
-            const plot = document.querySelector('[data-testid="stPlotlyChart"] .js-plotly-plot');
-            return plot && plot.data && plot.data[0] ? plot.data[0].x.length : 0;
-        }"""
-    )
+    return page.evaluate(_CURVE_JS)
 
 
 def test_start_watch_stop_download_and_reload(page, app_url, tmp_path):
@@ -41,15 +43,19 @@ def test_start_watch_stop_download_and_reload(page, app_url, tmp_path):
         "() => [...document.querySelectorAll('[data-testid=\"stProgress\"]')].some(e => /step [1-9]/.test(e.innerText))",
         timeout=120_000,
     )
+    page.wait_for_function(_CURVE_JS.replace("return ", "return 0 < "), timeout=120_000)
     first, points = progress_step(page), curve_points(page)
     page.wait_for_function(
         f"() => {{ const m = /step (\\d+)\\//.exec(document.querySelector('[data-testid=\"stProgress\"]').innerText);"
         f" return m && Number(m[1]) > {first}; }}",
         timeout=120_000,
     )
-    page.wait_for_timeout(1500)
     assert progress_step(page) > first
-    assert curve_points(page) >= points  # the live loss curve keeps growing
+    for _ in range(60):  # the live loss curve grows
+        if curve_points(page) > points > 0:
+            break
+        page.wait_for_timeout(500)
+    assert curve_points(page) > points > 0
     screenshot(page, "training-running-en")
     main(page).get_by_role("button", name="Stop").click()
     page.get_by_text(re.compile(r"Run #1 .*: stopped")).wait_for(timeout=60_000)
