@@ -207,9 +207,10 @@ def main() -> None:
     timed_publish()
     loops["bare"]()  # warm-up (allocator, kernels)
     rates: dict[str, list[tuple[float, float]]] = {k: [] for k in loops}
-    for _ in range(args.repeats):  # interleaved, so background load hits every loop alike
-        for name, fn in loops.items():
-            rates[name].append(fn())
+    names = list(loops)
+    for i in range(args.repeats):  # interleaved in a rotating order, so background load hits every loop alike
+        for name in names[i % len(names) :] + names[: i % len(names)]:
+            rates[name].append(loops[name]())
     # Wall clock: best repeat (other processes only ever slow a loop down, as timeit takes the minimum).
     # CPU time: median repeat.
     wall = {k: max(r[0] for r in v) for k, v in rates.items()}
