@@ -7,6 +7,10 @@ runs (the page's Train button). Reports medians of `--repeats` runs after a warm
 machine's load average: on a shared machine the wall clock grows with everyone else's work.
 
     .venv/bin/python benchmarks/bench_gradflow.py [--depth 100] [--width 512] [--batch 128] [--threads 2]
+
+On a 2-core machine shared with other busy processes, ``--threads 1`` is the fair figure:
+two OpenMP threads on oversubscribed cores spin at every barrier and the wall clock grows
+tenfold, while the CPU seconds (the work itself) stay the same.
 """
 
 from __future__ import annotations
