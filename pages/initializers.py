@@ -110,6 +110,20 @@ def _log_range(values: np.ndarray, decades: float = LOG_SPAN) -> list[float] | N
     return [middle - decades / 2, middle + decades / 2]
 
 
+def _stats_table(result: LabResult) -> list[dict]:
+    """One row per layer: the numbers behind the charts."""
+    rows = []
+    for i in range(len(result.act_std)):
+        row = {p("layer"): i + 1, p("col_mean"): float(result.act_mean[i]), p("col_std"): float(result.act_std[i]),
+               p("col_grad"): float(result.grad_std[i])}  # fmt: skip
+        if result.dead is not None:
+            row[p("dead_fraction")] = f"{result.dead[i]:.0%}"
+        if result.saturated is not None:
+            row[p("saturated_fraction")] = f"{result.saturated[i]:.0%}"
+        rows.append(row)
+    return rows
+
+
 def _fractions_figure(result: LabResult) -> go.Figure | None:
     series = [(name, values) for name, values in (("dead", result.dead), ("saturated", result.saturated))
               if values is not None]  # fmt: skip
@@ -238,6 +252,8 @@ with tab_flow:
             m[3].metric(p("grad_ratio"), f"{ratio:.3g}", help=p("help_grad_ratio"))
         with layers_box:
             show(_per_layer_figure({entry_title(FAMILY, name): result}), key="init-layers")
+            with st.expander(p("table_header")):
+                st.dataframe(_stats_table(result), hide_index=True, width="stretch")
             fractions = _fractions_figure(result)
             if fractions is not None:
                 show(fractions, key="init-fractions")

@@ -28,6 +28,9 @@ def test_page_runs_clean_with_a_verdict_and_all_charts(lang):
     assert len(at.get("plotly_chart")) == 9  # per-layer, dead units, 2 heatmaps, weights, compare, symmetry×3
     assert at.success, "ReLU + Kaiming normal (the defaults) should be healthy"
     assert ("健康" if lang == "zh" else "Healthy") in texts(at)
+    table = at.dataframe[0].value  # per-layer numbers: one row per layer, mean and std of the activations
+    assert len(table) == FAST["p.initializers.lab.depth"]
+    assert table.shape[1] == 5  # layer, mean, std, gradient std, dead units (ReLU)
 
 
 @pytest.mark.parametrize("lang", LANGS)
@@ -85,5 +88,5 @@ def test_train_button_draws_one_curve_per_initializer(lang):
     charts = at.get("plotly_chart")
     assert len(charts) == 10
     assert charts[-1].proto.spec.count('"name"') >= 4  # normal, Xavier, Kaiming, PyTorch default
-    table = at.dataframe[0].value
+    table = at.dataframe[-1].value  # the trainability summary, after the per-layer table
     assert len(table) == 4
