@@ -193,6 +193,11 @@ def controls(book, config: dict | None, data: TaskData | None) -> None:
 # -- live drawing ------------------------------------------------------------------
 
 
+def evaluated(epochs: list[dict], metric: str) -> list[dict]:
+    """The epoch records that carry `metric` (short epochs are evaluated only a few times a second)."""
+    return [r for r in epochs if metric in r]
+
+
 def loss_chart(snap: dict, key_: str) -> None:
     fig = charts.figure(t("training.charts.loss"), x=t("training.charts.step"), height=300)
     fig.add_scatter(x=snap.get("curve_steps", []), y=snap.get("step_loss", []), name=t("training.charts.train_step"),
@@ -200,8 +205,9 @@ def loss_chart(snap: dict, key_: str) -> None:
     epochs = snap.get("epochs", [])
     spe = snap.get("total_steps", 0) / max(snap.get("epochs_total", 1), 1)
     for i, split in enumerate(("train", "test"), start=1):
-        ys = [r.get(f"{split}_eval_loss") for r in epochs]
-        fig.add_scatter(x=[r["epoch"] * spe for r in epochs], y=ys, name=t(f"training.charts.{split}"),
+        done = evaluated(epochs, f"{split}_eval_loss")
+        ys = [r[f"{split}_eval_loss"] for r in done]
+        fig.add_scatter(x=[r["epoch"] * spe for r in done], y=ys, name=t(f"training.charts.{split}"),
                         mode="lines+markers" if len(ys) < 30 else "lines", line={"color": charts.color(i)})  # fmt: skip
     fig.update_yaxes(type="log")
     charts.show(fig, key=f"{key_}.loss")
@@ -213,7 +219,8 @@ def metric_chart(snap: dict, key_: str) -> None:
     fig = charts.figure(title, x=t("training.charts.epoch"), height=300)
     epochs = snap.get("epochs", [])
     for i, split in enumerate(("train", "test"), start=1):
-        fig.add_scatter(x=[r["epoch"] for r in epochs], y=[r.get(f"{split}_{metric}") for r in epochs],
+        done = evaluated(epochs, f"{split}_{metric}")
+        fig.add_scatter(x=[r["epoch"] for r in done], y=[r[f"{split}_{metric}"] for r in done],
                         name=t(f"training.charts.{split}"), line={"color": charts.color(i)})  # fmt: skip
     charts.show(fig, key=f"{key_}.metric")
 
@@ -362,9 +369,10 @@ def compare_section(book) -> None:
     for i, run_id in enumerate(chosen):
         r = book.get(run_id)
         epochs, metric = r.live.get("epochs") or [], r.live.get("metric", "accuracy")
+        epochs = evaluated(epochs, "test_eval_loss")
         xs = [e["epoch"] for e in epochs]
         style = {"color": charts.color(i)}
-        loss_fig.add_scatter(x=xs, y=[e.get("test_eval_loss") for e in epochs], name=labels[run_id], line=style)
+        loss_fig.add_scatter(x=xs, y=[e["test_eval_loss"] for e in epochs], name=labels[run_id], line=style)
         metric_fig.add_scatter(x=xs, y=[e.get(f"test_{metric}") for e in epochs], name=labels[run_id], line=style)
     loss_fig.update_yaxes(type="log")
     with a:

@@ -239,3 +239,16 @@ def test_out_of_memory_is_reported_not_raised():
     assert run.status == "failed" and run.error is None  # reported in the snapshot, not raised
     assert run.snapshot()["error"] == "oom"
     assert run.result.error == "oom" and run.result.history.steps == 2
+
+
+@pytest.mark.parametrize(("every", "evaluated"), [(0.0, 20), (1e9, 2)])
+def test_short_epochs_are_evaluated_at_a_bounded_rate(monkeypatch, every, evaluated):
+    from core.train import recipe
+
+    monkeypatch.setattr(recipe, "EVAL_EVERY_S", every)
+    data = DATASETS.get("moons").load(0, n_samples=100)
+    run = run_to_end(prepare(config(data, mode="full", epochs=20), data, CPU))
+    epochs = run.result.history.epochs
+    assert len(epochs) == 20
+    assert sum("test_accuracy" in r for r in epochs) == evaluated
+    assert "test_accuracy" in epochs[0] and "test_accuracy" in epochs[-1]

@@ -49,7 +49,8 @@ MAX_BATCH_SIZE = 4096
 PUBLISH_EVERY_S = 0.25  # snapshot refresh while training (the UI polls at 2 Hz)
 VISUAL_EVERY_S = 0.5  # decision boundary / fitted curve / confusion refresh
 CURVE_POINTS = 1500  # per-step curves are thinned to about this many points in a snapshot
-EVAL_TRAIN_MAX = 5000  # the per-epoch train metrics use at most this many training samples
+EVAL_TRAIN_MAX = 2000  # the train-set metrics use at most this many training samples
+EVAL_EVERY_S = 0.2  # epochs shorter than this are evaluated (train/test loss and metric) at most 5 times a second
 BOUNDARY_STEPS = 70  # decision-boundary grid resolution
 MISCLASSIFIED_SHOWN = 12
 ADVICE_NAN = "lower_lr"  # i18n: training.advice.lower_lr
@@ -111,6 +112,8 @@ class Setup:
     x_test: torch.Tensor
     y_test: torch.Tensor
     generator: torch.Generator = field(default_factory=torch.Generator)
+    _epochs_seen: int = 0
+    _last_eval: float = -math.inf
     initial_state: dict[str, torch.Tensor] = field(default_factory=dict)  # weights before training, on the CPU
 
     @property
@@ -129,6 +132,20 @@ class Setup:
         return tensor_batches(self.x_train, self.y_train, self.batch_size, self.generator)
 
     def evaluate(self, model: nn.Module) -> dict[str, float]:
+        """Loss and metric on (a slice of) the training set and on the test set, for `fit`'s epoch record.
+
+        Time-throttled: when epochs take less than `EVAL_EVERY_S`, only some epochs are
+        evaluated (the first, then one every `EVAL_EVERY_S`, and always the last), so that
+        evaluating never costs more than a few per cent of training; `measure` is the unthrottled form.
+        """
+        self._epochs_seen += 1
+        now = time.perf_counter()
+        if self._epochs_seen not in (1, self.epochs) and now - self._last_eval < EVAL_EVERY_S:
+            return {}
+        self._last_eval = now
+        return self.measure(model)
+
+    def measure(self, model: nn.Module) -> dict[str, float]:
         """Loss and metric on (a slice of) the training set and on the test set."""
         out: dict[str, float] = {}
         n = min(EVAL_TRAIN_MAX, self.x_train.shape[0])
@@ -423,6 +440,13 @@ def _fit(setup: Setup, run: LiveRun, history: History) -> RunResult:
             torch.cuda.empty_cache()
         reporter.publish(final=False, status="failed", error="oom")
         return _result(setup, history, "failed", "oom")
+    last = history.epochs[-1] if history.epochs else None
+    if last is not None and "test_eval_loss" not in last and history.diverged_at is None and setup.x_test.shape[0]:
+        was_training = setup.model.training
+        setup.model.eval()
+        with torch.no_grad():
+            last.update(setup.measure(setup.model))  # a stopped run's last record gets its metrics too
+        setup.model.train(was_training)
     if history.diverged_at is not None:
         status = "diverged"
     elif history.stopped:
