@@ -200,19 +200,22 @@ def reshape(logits: torch.Tensor, temperature: float) -> torch.Tensor:
 
 
 class RhymeMasks:
-    """Rhyme class → (V,) bool mask of vocabulary ids, from `rhyme.rhyme_classes`."""
+    """Rhyme class → (V,) bool mask of the characters whose main reading is in that class.
+
+    Only the main (most common) reading counts here, although `rhyme.rhymes` accepts any
+    reading of a polyphonic character: a rhyme forced on a rare reading (波 read as bei)
+    would look wrong to a reader, so the decoder keeps to the obvious ones.
+    """
 
     def __init__(self, vocab: Vocab):
         self.names = list(rhyme_mod.RHYME_CLASSES)
-        self.masks = torch.zeros(len(self.names), len(vocab), dtype=torch.bool)
-        for i, ids in enumerate(rhyme_mod.rhyme_classes(vocab.tokens).values()):
-            self.masks[i, [j for j in ids if j >= FIRST_CHAR_ID]] = True
-        self.any = self.masks.any(0)  # characters with a known rhyme
         self.main = torch.full((len(vocab),), -1, dtype=torch.long)  # main class of each id
         for j, tok in enumerate(vocab.tokens):
             name = rhyme_mod.rhyme_class(tok) if j >= FIRST_CHAR_ID else None
             if name is not None:
                 self.main[j] = self.names.index(name)
+        self.masks = self.main[None, :] == torch.arange(len(self.names))[:, None]  # (classes, V)
+        self.any = self.main >= 0  # characters with a known rhyme
 
 
 @torch.no_grad()
