@@ -31,6 +31,9 @@ from ui.widgets import choose, entry_title, explain, param_input, param_inputs
 
 FAMILY = "digits"
 CANVAS_KEY = "digits_canvas"  # not a p.* key: a component's state cannot be re-assigned by app.py
+DRAWING_KEY = "digits_drawing"  # the latest strokes (Fabric.js JSON), kept across page switches
+RESTORE_KEY = "digits_restore"  # what a re-created canvas starts from; constant while the canvas lives
+PNG_KEY = "digits_png"  # the last picture of the canvas: a re-created canvas shows its strokes but sends none
 UPLOAD_KEY = "digits_upload"
 TAUGHT = "digits_taught"  # session-local fine-tuned copies, {model name: nn.Module}
 TAUGHT_NOTE = "digits_taught_note"  # the before/after message, shown after the rerun
@@ -66,6 +69,25 @@ def _comparison() -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def _initial_drawing() -> dict | None:
+    """The drawing a canvas starts from: the last one, when the page is opened again.
+
+    Streamlit drops the canvas's own state on a page switch, so the strokes are kept in a
+    plain session key. They are handed to the canvas only when it is re-created, and the
+    same object is passed while it lives: a changing `initial_drawing` redraws the canvas,
+    which reports back and would rerun the page in a loop.
+    """
+    if CANVAS_KEY not in st.session_state:
+        st.session_state[RESTORE_KEY] = st.session_state.get(DRAWING_KEY)
+    return st.session_state.get(RESTORE_KEY)
+
+
+def _clear_drawing() -> None:
+    """A blank canvas: a fresh component (its state dropped) that starts from nothing."""
+    for k in (CANVAS_KEY, DRAWING_KEY, RESTORE_KEY, PNG_KEY):
+        st.session_state.pop(k, None)
+
+
 def _read_input(source: str, stroke_width: int, live: bool) -> Prepared | None:
     """The prepared 28×28 input, or None (with a prompt) when there is nothing to read."""
     if source == "draw":
@@ -78,10 +100,16 @@ def _read_input(source: str, stroke_width: int, live: bool) -> Prepared | None:
             width=CANVAS_SIDE,
             drawing_mode="freedraw",
             return_image_data=True,
+            initial_drawing=_initial_drawing(),
             key=CANVAS_KEY,
         )
+        if result.json_data is not None:
+            st.session_state[DRAWING_KEY] = result.json_data
+        if result.image_bytes is not None:
+            st.session_state[PNG_KEY] = result.image_bytes
         st.caption(t(f"{FAMILY}.page.hint_live" if live else f"{FAMILY}.page.hint_button"))
-        png = result.image_bytes
+        st.button(t(f"{FAMILY}.page.clear"), icon=":material/delete:", on_click=_clear_drawing, key="digits_clear")
+        png = st.session_state.get(PNG_KEY)
         if png is None:
             st.info(t(f"{FAMILY}.page.prompt_draw"), icon="✏️")
             return None

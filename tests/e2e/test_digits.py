@@ -93,3 +93,17 @@ def test_upload_a_photo_and_a_broken_file(page, app_url):
     upload(page, "broken.png", b"this is not an image")
     expect(page.get_by_text("This file is not a readable image")).to_be_visible(timeout=30_000)
     assert page.locator('[data-testid="stException"]').count() == 0
+
+
+def test_drawing_survives_a_page_switch(page, app_url):
+    goto(page, app_url, "digits")
+    draw(page, vertical_stroke())
+    expect(page.get_by_text(re.compile(r"^Prediction: 1 \("))).to_be_visible(timeout=30_000)
+    page.locator('[data-testid="stSidebarNav"] a[href$="/losses"]').click()
+    wait_idle(page)
+    page.locator('[data-testid="stSidebarNav"] a[href$="/digits"]').click()
+    wait_idle(page)
+    expect(page.get_by_text(re.compile(r"^Prediction: 1 \("))).to_be_visible(timeout=30_000)
+    page.get_by_role("button", name="Clear the canvas").click()
+    wait_idle(page)
+    expect(page.get_by_text(re.compile(r"^Prediction: "))).to_have_count(0)
