@@ -1,8 +1,12 @@
-"""Training a poem model: the reproducible command for the shipped weights, and the live job.
+"""Training a poem model: the reproducible commands for the shipped weights, and the live job.
 
-Shipped model (about an hour on one busy CPU core)::
+The shipped model was trained on a busy, shared two-core CPU in three seeded stages (one
+epoch, then two continuations with a fresh Adam and schedule each; ≈ 50 min in all)::
 
-    python -m core.poetry.train --out assets/models/poems/tang_gru.pt --seed 0
+    M=assets/models/poems/tang_gru.pt
+    python -m core.poetry.train --out $M --seed 0
+    python -m core.poetry.train --init $M --out $M --seed 1 --lr 2e-3 --max-steps 450 --save-every 150
+    python -m core.poetry.train --init $M --out $M --seed 2 --lr 1.5e-3 --max-steps 250 --save-every 250
 
 Poems of one form have one length, so batches are drawn per form and need no padding.
 The learning rate warms up linearly and then follows a cosine to 10 % (per step), and
