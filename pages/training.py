@@ -33,7 +33,7 @@ from core.train.runs import Limits, global_slots
 from ui import charts
 from ui.feedback import user_errors
 from ui.i18n import t
-from ui.live import format_seconds, poll, restore_widgets, run_book, save_widgets
+from ui.live import format_seconds, poll, run_book
 from ui.sidebar import device, seed
 from ui.state import init, key
 from ui.widgets import choose, explain, param_inputs
@@ -419,7 +419,6 @@ def files_section(book, data: TaskData | None) -> None:
 
 # -- the page -----------------------------------------------------------------------------
 
-restore_widgets("training")
 st.title(t("nav.training.title"))
 st.markdown(t("training.intro"))
 book = run_book()
@@ -454,4 +453,3 @@ st.subheader(t("training.sections.compare"))
 compare_section(book)
 st.subheader(t("training.sections.files"))
 files_section(book, data)
-save_widgets("training")

@@ -65,28 +65,3 @@ def poll(live: LiveRun | None, render: Callable[[dict[str, Any]], None], *, key:
 
     st.session_state[seen_key] = active
     st.fragment(panel, run_every=interval if active else None)()
-
-
-def _mine(key: str, scope: str) -> bool:
-    return key.startswith(f"p.{scope}.") or f".{scope}." in key
-
-
-def restore_widgets(scope: str) -> None:
-    """Put back this page's widget values (keys ``p.<scope>.*`` / ``p.*.<scope>.*``) that were dropped.
-
-    A polling fragment can fire once more after the user switched pages; Streamlit then cleans
-    up widget state against that fragment run and drops the page's widget values, which
-    `ui.state.keep_widget_state` cannot re-assign because they are already gone. So the page
-    keeps a copy (`save_widgets`, at its end) in a plain session key and restores it first.
-    """
-    saved = st.session_state.get(f"_saved_widgets.{scope}", {})
-    for k, v in saved.items():
-        if k not in st.session_state:
-            st.session_state[k] = v
-
-
-def save_widgets(scope: str) -> None:
-    """Remember this page's widget values (call at the end of the page script)."""
-    st.session_state[f"_saved_widgets.{scope}"] = {
-        k: st.session_state[k] for k in list(st.session_state.keys()) if isinstance(k, str) and _mine(k, scope)
-    }

@@ -3,6 +3,9 @@
 Streamlit drops a widget's value when a run does not draw it (another page is open).
 Every widget this app creates has a key starting with ``p.``; `keep_widget_state`, called
 by app.py at the top of every run, re-assigns those keys so they outlive the page switch.
+It also keeps a plain copy of them: a polling fragment that fires once more after a page
+switch makes Streamlit clean up widget state against that fragment run, dropping keys
+before app.py can re-assign them; the next full run puts them back from the copy.
 """
 
 from __future__ import annotations
@@ -14,10 +17,17 @@ import streamlit as st
 PREFIX = "p."
 
 
+SHADOW = "_widget_values"
+
+
 def keep_widget_state() -> None:
+    shadow = st.session_state.setdefault(SHADOW, {})
+    for key, value in shadow.items():
+        if key not in st.session_state:
+            st.session_state[key] = value
     for key in list(st.session_state.keys()):
         if isinstance(key, str) and key.startswith(PREFIX):
-            st.session_state[key] = st.session_state[key]
+            st.session_state[key] = shadow[key] = st.session_state[key]
 
 
 def key(*parts: object) -> str:
