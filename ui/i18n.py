@@ -11,6 +11,7 @@ from functools import cache
 from pathlib import Path
 
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 ROOT = Path(__file__).resolve().parent.parent / "assets" / "i18n"
 LANGUAGES = {"zh": "简体中文", "en": "English"}
@@ -42,12 +43,23 @@ def locale_language(locale: str | None) -> str:
     return DEFAULT
 
 
+_last_seen = DEFAULT
+
+
 def lang() -> str:
-    """The language chosen in the sidebar (falls back to the browser's locale)."""
+    """The language chosen in the sidebar (falls back to the browser's locale).
+
+    Outside a script run (AppTest calls a widget's ``format_func`` there) session state
+    cannot be read, so the language of the last run in this process stands in.
+    """
+    global _last_seen
+    if get_script_run_ctx(suppress_warning=True) is None:
+        return _last_seen
     value = st.session_state.get(LANG_KEY)
-    if value in LANGUAGES:
-        return value
-    return locale_language(getattr(st.context, "locale", None))
+    if value not in LANGUAGES:
+        value = locale_language(getattr(st.context, "locale", None))
+    _last_seen = value
+    return value
 
 
 def t(key: str, **params: object) -> str:
