@@ -13,7 +13,33 @@ import math
 import torch
 
 
-class CourseMomentum(torch.optim.Optimizer):
+def _zeros(state: dict, name: str, like: torch.Tensor) -> torch.Tensor:
+    """The state buffer `name`, created as zeros on first use."""
+    if name not in state:
+        state[name] = torch.zeros_like(like)
+    return state[name]
+
+
+class _TextbookOptimizer(torch.optim.Optimizer):
+    """The loop every textbook rule shares; a subclass writes `update` for one tensor."""
+
+    @torch.no_grad()
+    def step(self, closure=None):
+        loss = None
+        if closure is not None:
+            with torch.enable_grad():
+                loss = closure()
+        for group in self.param_groups:
+            for p in group["params"]:
+                if p.grad is not None:
+                    self.update(p, p.grad, self.state[p], group)
+        return loss
+
+    def update(self, p: torch.Tensor, g: torch.Tensor, state: dict, group: dict) -> None:
+        raise NotImplementedError
+
+
+class CourseMomentum(_TextbookOptimizer):
     r"""Textbook momentum: :math:`v \leftarrow \alpha v - \eta g,\; \theta \leftarrow \theta + v`.
 
     PyTorch's SGD keeps :math:`b \leftarrow \mu b + g` and steps :math:`\theta \leftarrow \theta - \eta b`.
@@ -33,26 +59,13 @@ class CourseMomentum(torch.optim.Optimizer):
             raise ValueError(f"momentum must be in [0, 1), got {momentum}")
         super().__init__(params, {"lr": lr, "momentum": momentum})
 
-    @torch.no_grad()
-    def step(self, closure=None):
-        loss = None
-        if closure is not None:
-            with torch.enable_grad():
-                loss = closure()
-        for group in self.param_groups:
-            for p in group["params"]:
-                if p.grad is None:
-                    continue
-                state = self.state[p]
-                if "velocity" not in state:
-                    state["velocity"] = torch.zeros_like(p)
-                v = state["velocity"]
-                v.mul_(group["momentum"]).add_(p.grad, alpha=-group["lr"])
-                p.add_(v)
-        return loss
+    def update(self, p, g, state, group):
+        v = _zeros(state, "velocity", p)
+        v.mul_(group["momentum"]).add_(g, alpha=-group["lr"])
+        p.add_(v)
 
 
-class CourseAdaGrad(torch.optim.Optimizer):
+class CourseAdaGrad(_TextbookOptimizer):
     r"""Textbook AdaGrad: :math:`h \leftarrow h + g^2,\; \theta \leftarrow \theta - \eta\, g / (\sqrt{h} + \epsilon)`.
 
     Identical to ``torch.optim.Adagrad`` with ``lr_decay=0``, ``initial_accumulator_value=0``
@@ -66,26 +79,13 @@ class CourseAdaGrad(torch.optim.Optimizer):
             raise ValueError(f"eps must be >= 0, got {eps}")
         super().__init__(params, {"lr": lr, "eps": eps})
 
-    @torch.no_grad()
-    def step(self, closure=None):
-        loss = None
-        if closure is not None:
-            with torch.enable_grad():
-                loss = closure()
-        for group in self.param_groups:
-            for p in group["params"]:
-                if p.grad is None:
-                    continue
-                state = self.state[p]
-                if "sum" not in state:
-                    state["sum"] = torch.zeros_like(p)
-                h = state["sum"]
-                h.addcmul_(p.grad, p.grad)
-                p.addcdiv_(p.grad, h.sqrt().add_(group["eps"]), value=-group["lr"])
-        return loss
+    def update(self, p, g, state, group):
+        h = _zeros(state, "sum", p)
+        h.addcmul_(g, g)
+        p.addcdiv_(g, h.sqrt().add_(group["eps"]), value=-group["lr"])
 
 
-class CourseRMSProp(torch.optim.Optimizer):
+class CourseRMSProp(_TextbookOptimizer):
     r"""Textbook RMSProp: :math:`h \leftarrow \rho h + (1-\rho) g^2,\; \theta \leftarrow \theta - \eta\, g / (\sqrt{h} + \epsilon)`.
 
     Identical to ``torch.optim.RMSprop`` (``alpha`` = :math:`\rho`, no momentum, not centered)
@@ -99,26 +99,13 @@ class CourseRMSProp(torch.optim.Optimizer):
             raise ValueError(f"rho must be in [0, 1), got {rho}")
         super().__init__(params, {"lr": lr, "rho": rho, "eps": eps})
 
-    @torch.no_grad()
-    def step(self, closure=None):
-        loss = None
-        if closure is not None:
-            with torch.enable_grad():
-                loss = closure()
-        for group in self.param_groups:
-            for p in group["params"]:
-                if p.grad is None:
-                    continue
-                state = self.state[p]
-                if "square_avg" not in state:
-                    state["square_avg"] = torch.zeros_like(p)
-                h = state["square_avg"]
-                h.mul_(group["rho"]).addcmul_(p.grad, p.grad, value=1 - group["rho"])
-                p.addcdiv_(p.grad, h.sqrt().add_(group["eps"]), value=-group["lr"])
-        return loss
+    def update(self, p, g, state, group):
+        h = _zeros(state, "square_avg", p)
+        h.mul_(group["rho"]).addcmul_(g, g, value=1 - group["rho"])
+        p.addcdiv_(g, h.sqrt().add_(group["eps"]), value=-group["lr"])
 
 
-class CourseAdam(torch.optim.Optimizer):
+class CourseAdam(_TextbookOptimizer):
     r"""Textbook Adam (as coded in the course): bias correction folded into the rate.
 
     .. math::
@@ -138,27 +125,14 @@ class CourseAdam(torch.optim.Optimizer):
                 raise ValueError(f"{name} must be in [0, 1), got {beta}")
         super().__init__(params, {"lr": lr, "beta1": beta1, "beta2": beta2, "eps": eps})
 
-    @torch.no_grad()
-    def step(self, closure=None):
-        loss = None
-        if closure is not None:
-            with torch.enable_grad():
-                loss = closure()
-        for group in self.param_groups:
-            b1, b2 = group["beta1"], group["beta2"]
-            for p in group["params"]:
-                if p.grad is None:
-                    continue
-                state = self.state[p]
-                if "step" not in state:
-                    state["step"] = 0
-                    state["exp_avg"] = torch.zeros_like(p)
-                    state["exp_avg_sq"] = torch.zeros_like(p)
-                state["step"] += 1
-                t = state["step"]
-                m, v = state["exp_avg"], state["exp_avg_sq"]
-                m.add_(p.grad - m, alpha=1 - b1)
-                v.add_(p.grad * p.grad - v, alpha=1 - b2)
-                lr_t = group["lr"] * math.sqrt(1 - b2**t) / (1 - b1**t)
-                p.addcdiv_(m, v.sqrt().add_(group["eps"]), value=-lr_t)
-        return loss
+    def update(self, p, g, state, group):
+        b1, b2 = group["beta1"], group["beta2"]
+        if "step" not in state:
+            state.update(step=0, exp_avg=torch.zeros_like(p), exp_avg_sq=torch.zeros_like(p))
+        state["step"] += 1
+        t = state["step"]
+        m, v = state["exp_avg"], state["exp_avg_sq"]
+        m.add_(g - m, alpha=1 - b1)
+        v.add_(g * g - v, alpha=1 - b2)
+        lr_t = group["lr"] * math.sqrt(1 - b2**t) / (1 - b1**t)
+        p.addcdiv_(m, v.sqrt().add_(group["eps"]), value=-lr_t)
