@@ -7,29 +7,15 @@ read once at import: ``DLP_MAX_TOY_SAMPLES``, ``DLP_MAX_CSV_BYTES``, ``DLP_MAX_C
 
 from __future__ import annotations
 
-import os
+from core.env import env_int
 
-
-def _env_int(name: str, default: int) -> int:
-    value = os.environ.get(name, "").strip()
-    if not value:
-        return default
-    try:
-        number = int(value)
-    except ValueError:
-        raise ValueError(f"environment variable {name}={value!r} must be a whole number") from None
-    if number < 1:
-        raise ValueError(f"environment variable {name}={value!r} must be ≥ 1")
-    return number
-
-
-MAX_TOY_SAMPLES = _env_int("DLP_MAX_TOY_SAMPLES", 20_000)  # generated data sets (2-D toys, sum3, sine)
+MAX_TOY_SAMPLES = env_int("DLP_MAX_TOY_SAMPLES", 20_000)  # generated data sets (2-D toys, sum3, sine)
 MAX_IMAGE_TRAIN = 60_000  # the whole MNIST training split
 MAX_IMAGE_TEST = 10_000  # the whole test split
-MAX_CSV_BYTES = _env_int("DLP_MAX_CSV_BYTES", 5 * 1024 * 1024)  # an upload; checked before anything is parsed
-MAX_CSV_ROWS = _env_int("DLP_MAX_CSV_ROWS", 50_000)
-MAX_CSV_COLUMNS = _env_int("DLP_MAX_CSV_COLUMNS", 300)
-MAX_CSV_FEATURES = _env_int("DLP_MAX_CSV_FEATURES", 1_000)  # after one-hot encoding
+MAX_CSV_BYTES = env_int("DLP_MAX_CSV_BYTES", 5 * 1024 * 1024)  # an upload; checked before anything is parsed
+MAX_CSV_ROWS = env_int("DLP_MAX_CSV_ROWS", 50_000)
+MAX_CSV_COLUMNS = env_int("DLP_MAX_CSV_COLUMNS", 300)
+MAX_CSV_FEATURES = env_int("DLP_MAX_CSV_FEATURES", 1_000)  # after one-hot encoding
 MIN_CSV_ROWS = 10  # fewer rows cannot be split into a useful train and test set
 MAX_CATEGORIES = 50  # a text column with more distinct values (names, ids, free text) is dropped
 MAX_CLASSES = 50  # classification targets with more classes are refused

@@ -11,7 +11,6 @@ Every cap is a constant here, overridable by an environment variable (``DLP_MAX_
 from __future__ import annotations
 
 import itertools
-import os
 import threading
 from collections import deque
 from collections.abc import Callable, Iterator
@@ -19,21 +18,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
+from core.env import env_int
 from core.errors import UserError
 from core.train.live import LiveRun
-
-
-def _env_int(name: str, default: int) -> int:
-    value = os.environ.get(name)
-    if value is None or not value.strip():
-        return default
-    try:
-        number = int(value)
-    except ValueError:
-        raise ValueError(f"environment variable {name}={value!r} must be a whole number") from None
-    if number < 1:
-        raise ValueError(f"environment variable {name}={value!r} must be ≥ 1")
-    return number
 
 
 @dataclass(frozen=True)
@@ -52,11 +39,11 @@ class Limits:
         ``DLP_MAX_STEPS``, ``DLP_MAX_CONCURRENT_RUNS`` and ``DLP_MAX_KEPT_RUNS``."""
         d = cls()
         return cls(
-            params=_env_int("DLP_MAX_PARAMS", d.params),
-            epochs=_env_int("DLP_MAX_EPOCHS", d.epochs),
-            steps=_env_int("DLP_MAX_STEPS", d.steps),
-            concurrent=_env_int("DLP_MAX_CONCURRENT_RUNS", d.concurrent),
-            kept=_env_int("DLP_MAX_KEPT_RUNS", d.kept),
+            params=env_int("DLP_MAX_PARAMS", d.params),
+            epochs=env_int("DLP_MAX_EPOCHS", d.epochs),
+            steps=env_int("DLP_MAX_STEPS", d.steps),
+            concurrent=env_int("DLP_MAX_CONCURRENT_RUNS", d.concurrent),
+            kept=env_int("DLP_MAX_KEPT_RUNS", d.kept),
         )
 
     def check(self, *, params: int, epochs: int, steps: int) -> None:
