@@ -131,6 +131,9 @@ def source_with_dependencies(obj: Any, seen: dict[str, str] | None = None) -> di
     """Source of a class or function defined outside torch, plus the same-module functions,
     classes and constants it uses, in definition order (dependencies first)."""
     seen = {} if seen is None else seen
+    for base in getattr(obj, "__bases__", ()):  # a same-module base class comes first
+        if base.__module__ == obj.__module__ and base.__name__ not in seen:
+            source_with_dependencies(base, seen)
     module = inspect.getmodule(obj)
     globals_ = vars(module) if module else {}
     for name in sorted(_names_used(obj)):
