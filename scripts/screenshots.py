@@ -24,6 +24,7 @@ from tests.e2e.conftest import _free_port, set_language, start_server, wait_idle
 from ui.nav import available  # noqa: E402
 
 CARD_WIDTH = 480
+DOC_WIDTH = 1000
 LANG_LABELS = {"zh": "简体中文", "en": "English"}
 
 
@@ -40,7 +41,9 @@ def main() -> None:
     url = f"http://127.0.0.1:{port}"
     try:
         with sync_playwright() as pw:
-            browser = pw.chromium.launch(executable_path=shutil.which("chromium"), args=["--no-sandbox", "--disable-gpu"])
+            browser = pw.chromium.launch(
+                executable_path=shutil.which("chromium"), args=["--no-sandbox", "--disable-gpu"]
+            )
             for lang in ("en", "zh"):
                 page = browser.new_page(locale="en-US", viewport={"width": 1400, "height": 900})
                 page.goto(url)
@@ -54,10 +57,15 @@ def main() -> None:
                     wait_idle(page, timeout=180_000)
                     page.wait_for_timeout(1500)  # let plotly finish drawing
                     page.screenshot(path=str(ROOT / "screenshots" / f"{name}-{lang}.png"), full_page=True)
-                    page.screenshot(path=str(ROOT / "docs" / f"{name}-{lang}.png"))
+                    doc = ROOT / "docs" / f"{name}-{lang}.png"
+                    page.screenshot(path=str(doc))
+                    picture = Image.open(doc).convert("RGB")
+                    picture.thumbnail((DOC_WIDTH, DOC_WIDTH))
+                    picture.save(doc, optimize=True)
                     if spec and lang == "en":
-                        main_area = page.locator('[data-testid="stMain"]')
-                        main_area.screenshot(path=str(ROOT / "assets" / "cards" / f"{name}.png"))
+                        charts = page.locator(".js-plotly-plot")  # a page's first chart says most about it
+                        subject = charts.first if charts.count() else page.locator('[data-testid="stMain"]')
+                        subject.screenshot(path=str(ROOT / "assets" / "cards" / f"{name}.png"))
                         card = Image.open(ROOT / "assets" / "cards" / f"{name}.png").convert("RGB")
                         card = card.crop((0, 0, card.width, min(card.height, int(card.width * 0.6))))
                         card.thumbnail((CARD_WIDTH, CARD_WIDTH))
