@@ -29,6 +29,31 @@ COLORSCALE = "Viridis"
 LIFT_3D = 0.02  # paths drawn this fraction of the height range above the 3-D surface
 
 
+def _play_controls(fig: go.Figure, frames: list, labels: dict, *, top: float, margin: dict) -> None:
+    """Play/Pause buttons (Play always replays from step 0) and a step slider under the plot."""
+    fig.update_layout(
+        updatemenus=[{
+            "type": "buttons", "direction": "left", "x": 0.0, "y": top - 0.02, "xanchor": "left", "yanchor": "top",
+            "showactive": False,
+            "buttons": [
+                {"label": labels["play"], "method": "animate",
+                 "args": [[f.name for f in frames], {"frame": {"duration": 80, "redraw": True},
+                                                     "transition": {"duration": 0}, "mode": "immediate"}]},
+                {"label": labels["pause"], "method": "animate",
+                 "args": [[None], {"frame": {"duration": 0, "redraw": True}, "mode": "immediate"}]},
+            ],
+        }],
+        sliders=[{
+            "active": len(frames) - 1, "x": 0.16, "y": top, "len": 0.84, "yanchor": "top",
+            "currentvalue": {"prefix": labels["step"] + " "},
+            "steps": [{"label": f.name, "method": "animate",
+                       "args": [[f.name], {"frame": {"duration": 0, "redraw": True}, "mode": "immediate"}]}
+                      for f in frames],
+        }],
+        margin=margin,
+    )  # fmt: skip
+
+
 def _grid(surface: Surface, n: int = GRID):
     xs, ys, Z = surface.grid(n)
     floor = surface.f_min if surface.f_min is not None else float(np.nanmin(Z))
@@ -172,27 +197,7 @@ def _add_frames(fig: go.Figure, paths: Sequence[Path], idx: np.ndarray, first_pa
             traces += [first_path + j, first_head + j]
         frames.append(go.Frame(data=data, traces=traces, name=str(int(k))))
     fig.frames = _keep_static(fig, frames)
-    fig.update_layout(
-        updatemenus=[{
-            "type": "buttons", "direction": "left", "x": 0.0, "y": -0.08, "xanchor": "left", "yanchor": "top",
-            "showactive": False,
-            "buttons": [
-                {"label": labels["play"], "method": "animate",  # always from step 0 to the end
-                 "args": [[f.name for f in frames], {"frame": {"duration": 80, "redraw": True},
-                                                     "transition": {"duration": 0}, "mode": "immediate"}]},
-                {"label": labels["pause"], "method": "animate",
-                 "args": [[None], {"frame": {"duration": 0, "redraw": True}, "mode": "immediate"}]},
-            ],
-        }],
-        sliders=[{
-            "active": len(frames) - 1, "x": 0.16, "y": -0.06, "len": 0.84, "yanchor": "top",
-            "currentvalue": {"prefix": labels["step"] + " "},
-            "steps": [{"label": f.name, "method": "animate",
-                       "args": [[f.name], {"frame": {"duration": 0, "redraw": True}, "mode": "immediate"}]}
-                      for f in frames],
-        }],
-        margin={"b": 110},
-    )  # fmt: skip
+    _play_controls(fig, frames, labels, top=-0.06, margin={"b": 110})
 
 
 def _eye(surface: Surface, paths: Sequence[Path]) -> dict[str, float]:
@@ -312,25 +317,5 @@ def two_panel(surface: Surface, paths: Sequence[Path], names: Sequence[str], lab
             traces += [first + 3 * j, first + 3 * j + 2]
         frames.append(go.Frame(data=data, traces=traces, name=str(int(k))))
     fig.frames = _keep_static(fig, frames)
-    fig.update_layout(
-        updatemenus=[{
-            "type": "buttons", "direction": "left", "x": 0.0, "y": -0.12, "xanchor": "left", "yanchor": "top",
-            "showactive": False,
-            "buttons": [
-                {"label": labels["play"], "method": "animate",  # always from step 0 to the end
-                 "args": [[f.name for f in frames], {"frame": {"duration": 80, "redraw": True},
-                                                     "transition": {"duration": 0}, "mode": "immediate"}]},
-                {"label": labels["pause"], "method": "animate",
-                 "args": [[None], {"frame": {"duration": 0, "redraw": True}, "mode": "immediate"}]},
-            ],
-        }],
-        sliders=[{
-            "active": len(frames) - 1, "x": 0.16, "y": -0.1, "len": 0.84, "yanchor": "top",
-            "currentvalue": {"prefix": labels["step"] + " "},
-            "steps": [{"label": f.name, "method": "animate",
-                       "args": [[f.name], {"frame": {"duration": 0, "redraw": True}, "mode": "immediate"}]}
-                      for f in frames],
-        }],
-        margin={"b": 120, "t": 110},
-    )  # fmt: skip
+    _play_controls(fig, frames, labels, top=-0.1, margin={"b": 120, "t": 110})
     return fig
