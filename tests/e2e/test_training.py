@@ -31,13 +31,20 @@ def curve_points(page) -> int:
     return page.evaluate(_CURVE_JS)
 
 
+def long_recipe(page) -> None:
+    """500 epochs of single-sample steps: a run that lasts minutes even on a fast idle
+    machine, so it is still training when a test stops it or switches pages."""
+    for label, value in (("Epochs", "500"), ("Batch size", "1")):
+        box = page.get_by_label(label)
+        box.fill(value)
+        box.press("Enter")
+        wait_idle(page)
+
+
 def test_start_watch_stop_download_and_reload(page, app_url, tmp_path):
     goto(page, app_url, "training")
     assert page.locator("h1").first.inner_text().strip()
-    epochs = page.get_by_label("Epochs")
-    epochs.fill("500")  # long enough to stop it mid-run
-    epochs.press("Enter")
-    wait_idle(page)
+    long_recipe(page)
     main(page).get_by_role("button", name="Start").click()
     page.wait_for_function(
         "() => [...document.querySelectorAll('[data-testid=\"stProgress\"]')].some(e => /step [1-9]/.test(e.innerText))",
@@ -118,10 +125,7 @@ def test_a_csv_table_trains_and_a_binary_file_is_refused(page, app_url, tmp_path
 def test_closing_the_tab_stops_its_run(page, app_url):
     other = page.context.new_page()  # a second browser tab is a second Streamlit session
     goto(page, app_url, "training")
-    epochs = page.get_by_label("Epochs")
-    epochs.fill("500")
-    epochs.press("Enter")
-    wait_idle(page)
+    long_recipe(page)
     main(page).get_by_role("button", name="Start").click()
     page.get_by_text(re.compile(r"Run #1 .*: training")).wait_for(timeout=60_000)
     goto(other, app_url, "training")
@@ -141,10 +145,7 @@ def test_closing_the_tab_stops_its_run(page, app_url):
 
 def test_a_run_keeps_going_across_page_switches(page, app_url):
     goto(page, app_url, "training")
-    epochs = page.get_by_label("Epochs")
-    epochs.fill("500")
-    epochs.press("Enter")
-    wait_idle(page)
+    long_recipe(page)
     main(page).get_by_role("button", name="Start").click()
     page.get_by_text(re.compile(r"Run #\d+ .*: training")).wait_for(timeout=60_000)
     before = progress_step(page)
