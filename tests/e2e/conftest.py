@@ -100,10 +100,10 @@ def wait_idle(page, timeout: float = 60_000, settle_ms: int = 600) -> None:
     raise TimeoutError(f"the app did not become idle within {timeout / 1000:.0f} s")
 
 
-def goto(page, app_url: str, path: str = "") -> None:
-    """Open a page by its url path and wait for it to settle."""
+def goto(page, app_url: str, path: str = "", timeout: float = 180_000) -> None:
+    """Open a page by its url path and wait for it to settle (a page's first run can be slow)."""
     page.goto(f"{app_url}/{path}")
-    wait_idle(page)
+    wait_idle(page, timeout=timeout)
 
 
 def set_language(page, label: str) -> None:
@@ -112,6 +112,24 @@ def set_language(page, label: str) -> None:
     box.click()
     page.get_by_role("option", name=label).click()
     wait_idle(page)
+
+
+def visit_every_tab(page, prefix: str, tabs: tuple[str, ...]) -> None:
+    """Open every tab of the page in English then in 中文: no exception, a screenshot of each."""
+    for lang in ("en", "zh"):
+        if lang == "zh":
+            set_language(page, "简体中文")
+        found = page.get_by_role("tab")
+        assert found.count() == len(tabs)
+        for i, name in enumerate(tabs):
+            found.nth(i).click()
+            wait_idle(page)
+            page.wait_for_timeout(600)
+            assert page.locator('[data-testid="stException"]').count() == 0
+            screenshot(page, f"{prefix}-{name}-{lang}")
+    page.get_by_role("tab").nth(0).click()
+    page.wait_for_timeout(600)
+    screenshot(page, f"{prefix}-zh")
 
 
 def screenshot(page, name: str) -> Path:

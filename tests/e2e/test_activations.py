@@ -1,14 +1,8 @@
 """Activations page in Chromium: moving a parameter slider redraws the chart; screenshots of every tab."""
 
-from tests.e2e.conftest import screenshot, set_language, wait_idle
+from tests.e2e.conftest import goto, screenshot, visit_every_tab, wait_idle
 
 TABS = ("explore", "compare", "properties", "softmax", "nonlinear", "depth")
-
-
-def goto(page, app_url: str, path: str) -> None:
-    """Open the page; its first run trains two small sine fits, so allow a slow, busy machine."""
-    page.goto(f"{app_url}/{path}")
-    wait_idle(page, timeout=180_000)
 
 
 def _trace_y(page) -> list[float]:
@@ -62,17 +56,4 @@ def test_bad_x_range_shows_a_message(page, app_url):
 
 def test_every_tab_in_both_languages(page, app_url):
     goto(page, app_url, "activations")
-    for lang in ("en", "zh"):
-        if lang == "zh":
-            set_language(page, "简体中文")
-        tabs = page.get_by_role("tab")
-        assert tabs.count() == len(TABS)
-        for i, name in enumerate(TABS):
-            tabs.nth(i).click()
-            wait_idle(page)
-            page.wait_for_timeout(600)
-            assert page.locator('[data-testid="stException"]').count() == 0
-            screenshot(page, f"activations-{name}-{lang}")
-    tabs.nth(0).click()
-    page.wait_for_timeout(600)
-    screenshot(page, "activations-zh")
+    visit_every_tab(page, "activations", TABS)

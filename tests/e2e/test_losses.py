@@ -1,13 +1,8 @@
 """Losses page in Chromium: a logit slider changes the cross-entropy bars; screenshots of every tab."""
 
-from tests.e2e.conftest import screenshot, set_language, wait_idle
+from tests.e2e.conftest import goto, screenshot, visit_every_tab, wait_idle
 
 TABS = ("explore", "compare", "ce")
-
-
-def goto(page, app_url: str, path: str) -> None:
-    page.goto(f"{app_url}/{path}")
-    wait_idle(page, timeout=180_000)
 
 
 def _loss_metric(page) -> str:
@@ -35,17 +30,4 @@ def test_logit_slider_changes_the_cross_entropy(page, app_url):
 def test_every_tab_in_both_languages(page, app_url):
     goto(page, app_url, "losses")
     screenshot(page, "losses-en")
-    for lang in ("en", "zh"):
-        if lang == "zh":
-            set_language(page, "简体中文")
-        tabs = page.get_by_role("tab")
-        assert tabs.count() == len(TABS)
-        for i, name in enumerate(TABS):
-            tabs.nth(i).click()
-            wait_idle(page)
-            page.wait_for_timeout(600)
-            assert page.locator('[data-testid="stException"]').count() == 0
-            screenshot(page, f"losses-{name}-{lang}")
-    tabs.nth(0).click()
-    page.wait_for_timeout(600)
-    screenshot(page, "losses-zh")
+    visit_every_tab(page, "losses", TABS)
