@@ -13,10 +13,11 @@ from core.data.images import load_images
 from core.digits import augment as aug
 from core.digits.finetune import TEACH, teach
 from core.digits.inspect import enlarge, feature_maps, mosaic, overlay, saliency
-from core.digits.models import BEST, MODEL_DIR, MODELS, build, count_params, load_shipped, model_path
+from core.digits.models import BEST, MODEL_DIR, MODELS, build, load_shipped, model_path
 from core.digits.predict import NOT_SURE, Prediction, predict
 from core.digits.train import accuracy, to_float
 from core.errors import UserError
+from core.models import count_params
 from tests.conftest import ROOT
 
 SLICE = 2000  # a fixed slice of the MNIST test set: the first 2,000 images

@@ -141,10 +141,6 @@ def build(config: Mapping[str, Any]) -> nn.Module:
     return MODELS.get(arch).build()
 
 
-def count_params(model: nn.Module) -> int:
-    return sum(p.numel() for p in model.parameters())
-
-
 MODEL_DIR = Path(__file__).resolve().parents[2] / "assets" / "models" / "digits"
 
 

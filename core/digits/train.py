@@ -26,7 +26,8 @@ from core import artifacts
 from core.data.images import load_images
 from core.device import seed_everything
 from core.digits.augment import Augment, augment
-from core.digits.models import MODELS, count_params
+from core.digits.models import MODELS
+from core.models import count_params
 from core.train import fit, tensor_batches
 
 # Per-model recipes: epochs, peak learning rate, weight decay, augmentation.

@@ -28,6 +28,7 @@ from torch import nn
 
 from core.data.task import CLASSIFICATION, TaskData
 from core.errors import UserError
+from core.models import count_params
 from core.train import metrics
 from core.train.live import LiveRun
 from core.train.loop import History, StepInfo, fit, tensor_batches
@@ -184,10 +185,6 @@ def targets_for(y: torch.Tensor, loss_task: str) -> torch.Tensor:
     if loss_task == "multiclass":
         return y.reshape(-1).long()
     return y.reshape(-1, 1).float()
-
-
-def count_params(model: nn.Module) -> int:
-    return sum(p.numel() for p in model.parameters() if p.requires_grad)
 
 
 def model_config(config: dict[str, Any], data: TaskData, loss_task: str) -> dict[str, Any]:
