@@ -16,6 +16,7 @@ from ui.widgets import choose_many, entry_title, explain, param_inputs
 
 NS = "optimizers"
 CHART_KEY = "optimizers_contour"  # a selection widget: not a p.* key (app.py must not re-assign it)
+TABS_KEY = "optimizers_tab"  # its value is the (translated) label, so it is not kept across a language switch
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
@@ -106,23 +107,30 @@ with right:
         if path.diverged_at is not None:
             st.warning(t(f"{NS}.page.diverged", name=entry_title(NS, path.entry.name), k=path.diverged_at), icon="💥")
 
+    # Lazy tabs: only the open one is drawn (the 3-D surface alone takes seconds in a browser without a GPU).
     tab_contour, tab_3d, tab_loss, tab_dist = st.tabs(
-        [t(f"{NS}.page.tab_contour"), t(f"{NS}.page.tab_3d"), t(f"{NS}.page.tab_loss"), t(f"{NS}.page.tab_distance")]
+        [t(f"{NS}.page.tab_contour"), t(f"{NS}.page.tab_3d"), t(f"{NS}.page.tab_loss"), t(f"{NS}.page.tab_distance")],
+        key=TABS_KEY,
+        on_change="rerun",
     )
-    with tab_contour:
-        st.caption(t(f"{NS}.page.click_hint"))
-        fig = charts.contour(surface, paths, names, labels, start=(sx, sy), pick=True)
-        st.plotly_chart(fig, width="stretch", key=CHART_KEY, on_select=on_pick, selection_mode="points",
-                        config={"displaylogo": False})  # fmt: skip
-    with tab_3d:
-        show(charts.surface_3d(surface, paths, names, labels), key="optimizers_3d")
-    with tab_loss:
-        show(charts.loss_chart(surface, paths, names, labels), key="optimizers_loss")
-    with tab_dist:
-        if surface.minima:
-            show(charts.distance_chart(paths, names, labels), key="optimizers_distance")
-        else:
-            st.info(t(f"{NS}.page.no_minimum"))
+    if tab_contour.open:
+        with tab_contour:
+            st.caption(t(f"{NS}.page.click_hint"))
+            fig = charts.contour(surface, paths, names, labels, start=(sx, sy), pick=True)
+            st.plotly_chart(fig, width="stretch", key=CHART_KEY, on_select=on_pick, selection_mode="points",
+                            config={"displaylogo": False})  # fmt: skip
+    if tab_3d.open:
+        with tab_3d:
+            show(charts.surface_3d(surface, paths, names, labels), key="optimizers_3d")
+    if tab_loss.open:
+        with tab_loss:
+            show(charts.loss_chart(surface, paths, names, labels), key="optimizers_loss")
+    if tab_dist.open:
+        with tab_dist:
+            if surface.minima:
+                show(charts.distance_chart(paths, names, labels), key="optimizers_distance")
+            else:
+                st.info(t(f"{NS}.page.no_minimum"))
 
     st.subheader(t(f"{NS}.page.summary"))
     summary = pd.DataFrame(

@@ -51,3 +51,25 @@ def test_two_optimizers_two_paths_and_click_to_start(page, app_url):
     wait_idle(page, timeout=120_000)
     page.wait_for_timeout(1500)
     screenshot(page, "optimizers-zh")
+
+
+SCENES_JS = "() => document.querySelectorAll('.js-plotly-plot .gl-container, .js-plotly-plot canvas.gl-canvas').length"
+
+
+def test_the_3d_surface_is_drawn_only_when_its_tab_is_opened(page, app_url):
+    open_optimizers(page, app_url)
+    assert page.evaluate(SCENES_JS) == 0  # lazy tabs: the contour tab is open, no WebGL scene yet
+    page.get_by_role("tab", name="3-D surface").click()
+    page.wait_for_function(f"() => ({SCENES_JS})() > 0", timeout=120_000)
+    wait_idle(page, timeout=120_000)
+    assert page.locator('[data-testid="stException"]').count() == 0
+    screenshot(page, "optimizers-3d-en")
+    page.get_by_role("tab", name="Loss vs step").click()
+    wait_idle(page, timeout=120_000)
+    page.wait_for_function(f"() => ({SCENES_JS})() === 0", timeout=60_000)
+    set_language(page, "简体中文")  # the open tab's label changes with the language: the page must still draw
+    page.wait_for_selector("text=优化器赛跑", timeout=60_000)
+    wait_idle(page, timeout=120_000)
+    assert page.locator('[data-testid="stException"]').count() == 0
+    assert page.get_by_role("tab").count() == 4
+    page.wait_for_selector(".js-plotly-plot", timeout=60_000)
