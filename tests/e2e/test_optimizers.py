@@ -53,7 +53,8 @@ def test_two_optimizers_two_paths_and_click_to_start(page, app_url):
     screenshot(page, "optimizers-zh")
 
 
-SCENES_JS = "() => document.querySelectorAll('.js-plotly-plot .gl-container, .js-plotly-plot canvas.gl-canvas').length"
+SCENES_JS = """() => [...document.querySelectorAll('.js-plotly-plot')]
+  .filter(p => (p.data || []).some(t => t.type === 'surface')).length"""
 
 
 def test_the_3d_surface_is_drawn_only_when_its_tab_is_opened(page, app_url):
