@@ -252,3 +252,18 @@ def test_short_epochs_are_evaluated_at_a_bounded_rate(monkeypatch, every, evalua
     assert len(epochs) == 20
     assert sum("test_accuracy" in r for r in epochs) == evaluated
     assert "test_accuracy" in epochs[0] and "test_accuracy" in epochs[-1]
+
+
+def test_a_small_cpu_run_uses_one_thread_and_gives_the_count_back():
+    data = DATASETS.get("moons").load(0)
+    setup = prepare(config(data, epochs=1), data, CPU)
+    seen = []
+    setup.model.register_forward_hook(lambda *_: seen.append(torch.get_num_threads()))
+    before = torch.get_num_threads()
+    torch.set_num_threads(2)
+    try:
+        assert run_to_end(setup).status == "done"
+        assert seen and set(seen) == {1}  # tiny model: thread hand-offs would cost more than the arithmetic
+        assert torch.get_num_threads() == 2  # the rest of the server gets its threads back
+    finally:
+        torch.set_num_threads(before)

@@ -19,6 +19,7 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,6 +30,7 @@ from torch import nn
 from core.data.task import CLASSIFICATION, TaskData
 from core.errors import UserError
 from core.models import count_params
+from core.threads import single_thread
 from core.train import metrics
 from core.train.live import LiveRun
 from core.train.loop import History, StepInfo, fit, tensor_batches
@@ -415,9 +417,12 @@ def cpu_threads(setup: Setup) -> int | None:
 
 def _fit(setup: Setup, run: LiveRun, history: History) -> RunResult:
     run.publish(status="running", queue_position=0)
-    threads = cpu_threads(setup)
-    if threads is not None:
-        torch.set_num_threads(threads)  # process-wide in torch; right for every small run on this server
+    # Small CPU runs use one intra-op thread (process-wide in torch; restored when the last such run ends).
+    with single_thread() if cpu_threads(setup) == 1 else nullcontext():
+        return _fit_with(setup, run, history)
+
+
+def _fit_with(setup: Setup, run: LiveRun, history: History) -> RunResult:
     reporter = Reporter(setup, run, history)
     try:
         fit(
