@@ -234,6 +234,17 @@ def _flat_size(layers: OrderedDict, shape: tuple[int, ...]) -> int:
         return int(nn.Sequential(layers).eval()(torch.zeros(1, *shape)).shape[1])
 
 
+def _conv_block(layers: OrderedDict, i: int, conv: nn.Conv2d, config: Mapping[str, Any],
+                activation: tuple[str, dict[str, Any]], batchnorm: bool, pool: type[nn.Module]) -> None:  # fmt: skip
+    """Append block `i`: the initialized conv → BatchNorm2d? → activation → 2×2 pool."""
+    layers[f"conv{i}"] = conv
+    _init(conv, config, activation)
+    if batchnorm:
+        layers[f"bn{i}"] = nn.BatchNorm2d(conv.out_channels)
+    layers[f"act{i}"] = _activation_module(*activation)
+    layers[f"pool{i}"] = pool(kernel_size=2, stride=2)
+
+
 def build_lenet(config: Mapping[str, Any]) -> nn.Module:
     """LeNet-5 (LeCun et al. 1998; d2l §6.6): two 5×5 conv + pool stages, then 120 → 84 → outputs.
 
@@ -248,12 +259,8 @@ def build_lenet(config: Mapping[str, Any]) -> nn.Module:
     layers: OrderedDict[str, nn.Module] = OrderedDict()
     in_ch = shape[0]
     for i, (out_ch, padding) in enumerate(zip(LENET_CHANNELS, (2, 0), strict=True), start=1):
-        layers[f"conv{i}"] = nn.Conv2d(in_ch, out_ch, kernel_size=5, padding=padding)
-        _init(layers[f"conv{i}"], config, acts[i - 1])
-        if batchnorm:
-            layers[f"bn{i}"] = nn.BatchNorm2d(out_ch)
-        layers[f"act{i}"] = _activation_module(*acts[i - 1])
-        layers[f"pool{i}"] = pool(kernel_size=2, stride=2)
+        conv = nn.Conv2d(in_ch, out_ch, kernel_size=5, padding=padding)
+        _conv_block(layers, i, conv, config, acts[i - 1], batchnorm, pool)
         in_ch = out_ch
     layers["flatten"] = nn.Flatten()
     flat = _flat_size(layers, shape)
@@ -281,12 +288,8 @@ def build_cnn(config: Mapping[str, Any]) -> nn.Module:
     layers: OrderedDict[str, nn.Module] = OrderedDict()
     in_ch = shape[0]
     for i, out_ch in enumerate(channels, start=1):
-        layers[f"conv{i}"] = nn.Conv2d(in_ch, out_ch, kernel_size=kernel, padding=kernel // 2)
-        _init(layers[f"conv{i}"], config, acts[i - 1])
-        if batchnorm:
-            layers[f"bn{i}"] = nn.BatchNorm2d(out_ch)
-        layers[f"act{i}"] = _activation_module(*acts[i - 1])
-        layers[f"pool{i}"] = pool(kernel_size=2, stride=2)
+        conv = nn.Conv2d(in_ch, out_ch, kernel_size=kernel, padding=kernel // 2)
+        _conv_block(layers, i, conv, config, acts[i - 1], batchnorm, pool)
         in_ch = out_ch
     layers["flatten"] = nn.Flatten()
     if dropout > 0:
