@@ -106,6 +106,14 @@ def goto(page, app_url: str, path: str = "", timeout: float = 180_000) -> None:
     wait_idle(page, timeout=timeout)
 
 
+def open_from_nav(page, path: str, *, idle: bool = True, timeout: float = 120_000) -> None:
+    """Switch to another page with its sidebar link (same session, unlike `goto`), and wait for it."""
+    page.locator(f'[data-testid="stSidebarNav"] a[href$="/{path}"]').click()
+    page.wait_for_url(f"**/{path}")
+    if idle:
+        wait_idle(page, timeout=timeout)
+
+
 def set_language(page, label: str) -> None:
     """Pick 简体中文 or English in the sidebar's language box."""
     box = page.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]').first

@@ -8,7 +8,7 @@ import numpy as np
 from PIL import Image
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import goto, screenshot, set_language, wait_idle
+from tests.e2e.conftest import goto, open_from_nav, screenshot, set_language, wait_idle
 
 CANVAS = ".st-key-digits_canvas canvas.upper-canvas"  # fabric.js's drawing layer, inside an open shadow root
 RESET = '.st-key-digits_canvas [aria-label="Reset canvas & history"]'
@@ -99,10 +99,8 @@ def test_drawing_survives_a_page_switch(page, app_url):
     goto(page, app_url, "digits")
     draw(page, vertical_stroke())
     expect(page.get_by_text(re.compile(r"^Prediction: 1 \("))).to_be_visible(timeout=30_000)
-    page.locator('[data-testid="stSidebarNav"] a[href$="/losses"]').click()
-    wait_idle(page)
-    page.locator('[data-testid="stSidebarNav"] a[href$="/digits"]').click()
-    wait_idle(page)
+    open_from_nav(page, "losses")
+    open_from_nav(page, "digits")
     expect(page.get_by_text(re.compile(r"^Prediction: 1 \("))).to_be_visible(timeout=30_000)
     page.get_by_role("button", name="Clear the canvas").click()
     wait_idle(page)

@@ -1,6 +1,6 @@
 """e2e: choose two optimizers, run, see two paths on the contour; a click on the plot moves the start."""
 
-from tests.e2e.conftest import screenshot, set_language, wait_idle
+from tests.e2e.conftest import open_from_nav, screenshot, set_language, wait_idle
 
 PATHS_JS = """() => {
   const plot = document.querySelector('.st-key-optimizers_contour .js-plotly-plot')
@@ -13,9 +13,7 @@ PATHS_JS = """() => {
 def open_optimizers(page, app_url):
     page.goto(app_url)
     wait_idle(page)
-    page.locator('[data-testid="stSidebarNav"] a[href$="/optimizers"]').click()
-    page.wait_for_url("**/optimizers")
-    wait_idle(page, timeout=120_000)
+    open_from_nav(page, "optimizers")
     page.wait_for_selector(".js-plotly-plot", timeout=60_000)
 
 

@@ -1,6 +1,6 @@
 """e2e: the scheduler page draws every chosen schedule, overlaid and applied on a surface; Play animates."""
 
-from tests.e2e.conftest import screenshot, set_language, wait_idle
+from tests.e2e.conftest import open_from_nav, screenshot, set_language, wait_idle
 
 TRACES_JS = """(key) => {
   const plot = document.querySelector(`.st-key-${key} .js-plotly-plot`);
@@ -12,9 +12,7 @@ TRACES_JS = """(key) => {
 def test_schedules_overlaid_and_applied(page, app_url):
     page.goto(app_url)
     wait_idle(page)
-    page.locator('[data-testid="stSidebarNav"] a[href$="/schedulers"]').click()
-    page.wait_for_url("**/schedulers")
-    wait_idle(page, timeout=120_000)
+    open_from_nav(page, "schedulers")
     page.wait_for_function(f"() => ({TRACES_JS})('schedulers_two_panel') !== null", timeout=60_000)
     assert page.locator('[data-testid="stException"]').count() == 0
     overlay = page.evaluate(TRACES_JS, "schedulers_lr")

@@ -3,7 +3,7 @@
 import re
 
 from core import artifacts
-from tests.e2e.conftest import goto, screenshot, set_language, wait_idle
+from tests.e2e.conftest import goto, open_from_nav, screenshot, set_language, wait_idle
 
 PROGRESS = re.compile(r"step (\d+)/(\d+)")
 
@@ -149,12 +149,9 @@ def test_a_run_keeps_going_across_page_switches(page, app_url):
     main(page).get_by_role("button", name="Start").click()
     page.get_by_text(re.compile(r"Run #\d+ .*: training")).wait_for(timeout=60_000)
     before = progress_step(page)
-    page.locator('[data-testid="stSidebarNav"] a[href$="/activations"]').click()
-    page.wait_for_url("**/activations")
-    wait_idle(page)
+    open_from_nav(page, "activations", timeout=60_000)
     page.wait_for_timeout(2000)
-    page.locator('[data-testid="stSidebarNav"] a[href$="/training"]').click()
-    page.wait_for_url("**/training")
+    open_from_nav(page, "training", idle=False)  # a page with a run going is never idle
     page.locator('[data-testid="stProgress"]').first.wait_for(timeout=60_000)
     assert progress_step(page) > before  # it trained while another page was open
     assert page.get_by_label("Epochs").input_value() == "500"  # and the recipe is still set
