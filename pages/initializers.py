@@ -17,7 +17,7 @@ from ui.feedback import user_errors
 from ui.i18n import t, t_or, translator
 from ui.sidebar import device, seed
 from ui.state import init, key
-from ui.widgets import choose, choose_many, entry_title, explain, param_input, param_inputs, title_text
+from ui.widgets import choose, choose_many, entry_params, entry_title, explain, param_input, param_inputs, title_text
 
 FAMILY = "initializers"
 MAIN_DEFAULT = "kaiming_normal"
@@ -282,12 +282,7 @@ with tab_flow:
 with tab_compare:
     st.markdown(p("compare_intro"))
     chosen = choose_many(INITIALIZERS, FAMILY, "cmp", label_key=f"{FAMILY}.page.compare_pick", default=COMPARE_DEFAULT)
-    cmp_params = {}
-    if chosen:
-        cols = st.columns(len(chosen))
-        for col, n in zip(cols, chosen, strict=True):
-            with col.expander(entry_title(FAMILY, n)):
-                cmp_params[n] = param_inputs(INITIALIZERS.get(n), FAMILY, "cmp")
+    cmp_params = entry_params(INITIALIZERS, FAMILY, chosen, "cmp", side_by_side=True)
     with user_errors():
         if not COMPARE_RANGE[0] <= len(chosen) <= COMPARE_RANGE[1]:
             raise UserError("initializers.errors.compare_count", f"{len(chosen)} chosen", low=COMPARE_RANGE[0],
@@ -352,12 +347,7 @@ with tab_train:
     train_settings = {}
     for col, param in zip((t1, t2, t3), TRAIN_PARAMS, strict=True):
         train_settings[param.name] = param_input(param, key(FAMILY, "train", param.name), FAMILY, where=col)
-    train_params = {}
-    if picked:
-        cols = st.columns(len(picked))
-        for col, n in zip(cols, picked, strict=True):
-            with col.expander(entry_title(FAMILY, n)):
-                train_params[n] = param_inputs(INITIALIZERS.get(n), FAMILY, "train")
+    train_params = entry_params(INITIALIZERS, FAMILY, picked, "train", side_by_side=True)
     with user_errors():
         if not 1 <= len(picked) <= TRAIN_MAX_INITS:
             raise UserError("initializers.errors.compare_count", f"{len(picked)} chosen", low=1, high=TRAIN_MAX_INITS,

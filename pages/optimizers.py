@@ -12,7 +12,7 @@ from ui.charts import show
 from ui.feedback import user_errors
 from ui.i18n import t, t_or
 from ui.state import init, key
-from ui.widgets import choose_many, entry_title, explain, param_inputs
+from ui.widgets import choose_many, entry_params, entry_title, explain
 
 NS = "optimizers"
 CHART_KEY = "optimizers_contour"  # a selection widget: not a p.* key (app.py must not re-assign it)
@@ -72,12 +72,9 @@ with left:
     steps = st.number_input(t(f"{NS}.page.steps"), key=key(NS, "steps"), step=50, help=t(f"{NS}.page.steps_help"))
     chosen = choose_many(OPTIMIZERS, NS, label_key=f"{NS}.page.choose", default=DEFAULT_RACE)
 
-    values = {}
     for name in chosen:
-        entry = OPTIMIZERS.get(name)
         init(key(NS, surface_name, name, "lr"), suggested_lr(name, surface))
-        with st.expander(entry_title(NS, name)):
-            values[name] = param_inputs(entry, NS, surface_name, columns=2)
+    values = entry_params(OPTIMIZERS, NS, chosen, surface_name, columns=2)
 
 
 def on_pick() -> None:

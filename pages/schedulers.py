@@ -13,7 +13,7 @@ from ui.charts import show
 from ui.feedback import user_errors
 from ui.i18n import t
 from ui.state import init, key
-from ui.widgets import choose, choose_many, entry_title, explain, param_inputs
+from ui.widgets import choose, choose_many, entry_params, entry_title, explain, param_inputs
 
 NS = "schedulers"
 
@@ -37,11 +37,7 @@ st.markdown(t(f"{NS}.page.intro"))
 left, right = st.columns([1, 2], gap="large")
 with left:
     chosen = choose_many(SCHEDULERS, NS, label_key=f"{NS}.page.choose", default=DEFAULT_SCHEDULES)
-    sched_values = {}
-    for name in chosen:
-        entry = SCHEDULERS.get(name)
-        with st.expander(entry_title(NS, name)):
-            sched_values[name] = param_inputs(entry, NS, columns=2)
+    sched_values = entry_params(SCHEDULERS, NS, chosen, columns=2)
 
     st.subheader(t(f"{NS}.page.applied"))
     surface_name = choose(SURFACES, "surfaces", NS, label_key=f"{NS}.page.surface")

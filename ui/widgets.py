@@ -66,6 +66,18 @@ def param_inputs(entry: Entry, family: str, *scope: object, columns: int = 1, wh
     return values
 
 
+def entry_params(
+    registry: Registry, family: str, names: Sequence[str], *scope: object, columns: int = 1, side_by_side: bool = False
+) -> dict[str, dict[str, Any]]:
+    """Each chosen entry's `param_inputs` in an expander titled with its name: stacked, or side by side."""
+    slots = st.columns(len(names)) if side_by_side and names else [st] * len(names)
+    values = {}
+    for slot, name in zip(slots, names, strict=True):
+        with slot.expander(entry_title(family, name)):
+            values[name] = param_inputs(registry.get(name), family, *scope, columns=columns)
+    return values
+
+
 def choice_text(family: str) -> Callable[[Any], str]:
     """``format_func`` for a parameter's choices (bound to the current language)."""
     tr = translator()
