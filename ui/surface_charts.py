@@ -182,22 +182,34 @@ def _keep_static(fig: go.Figure, frames: list[go.Frame]) -> list[go.Frame]:
     return out
 
 
-def _add_frames(fig: go.Figure, paths: Sequence[Path], idx: np.ndarray, first_path: int, first_head: int, labels):
-    """Frames that grow every path up to step k (a slider to scrub, ▶ to play)."""
-    shown = idx[sample_steps(len(idx) - 1, MAX_FRAMES)]
+def _grow_frames(fig: go.Figure, paths: Sequence[Path], idx: np.ndarray, marker, labels, *, top: float, margin: dict):
+    """Frames that grow every path up to step k (a slider to scrub, ▶ to play).
+
+    `marker(j, path, k, pts)` gives path j's moving marker in that frame, as
+    ``(path trace index, marker trace, marker trace index)``.
+    """
     frames = []
-    for k in shown:
+    for k in idx[sample_steps(len(idx) - 1, MAX_FRAMES)]:
         data, traces = [], []
         for j, path in enumerate(paths):
-            upto = idx[idx <= k]
-            pts = path.positions[np.minimum(upto, path.steps)]
-            ok = np.isfinite(pts).all(axis=1)
-            head = pts[ok][-1] if ok.any() else path.positions[0]
-            data += [go.Scatter(x=pts[:, 0], y=pts[:, 1]), go.Scatter(x=[head[0]], y=[head[1]])]
-            traces += [first_path + j, first_head + j]
+            pts = path.positions[np.minimum(idx[idx <= k], path.steps)]
+            path_trace, dot, dot_trace = marker(j, path, k, pts)
+            data += [go.Scatter(x=pts[:, 0], y=pts[:, 1]), dot]
+            traces += [path_trace, dot_trace]
         frames.append(go.Frame(data=data, traces=traces, name=str(int(k))))
     fig.frames = _keep_static(fig, frames)
-    _play_controls(fig, frames, labels, top=-0.06, margin={"b": 110})
+    _play_controls(fig, frames, labels, top=top, margin=margin)
+
+
+def _add_frames(fig: go.Figure, paths: Sequence[Path], idx: np.ndarray, first_path: int, first_head: int, labels):
+    """Contour frames: each path grows with a dot at its head (its last finite point)."""
+
+    def head(j: int, path: Path, k: int, pts: np.ndarray):
+        ok = np.isfinite(pts).all(axis=1)
+        at = pts[ok][-1] if ok.any() else path.positions[0]
+        return first_path + j, go.Scatter(x=[at[0]], y=[at[1]]), first_head + j
+
+    _grow_frames(fig, paths, idx, head, labels, top=-0.06, margin={"b": 110})
 
 
 def _eye(surface: Surface, paths: Sequence[Path]) -> dict[str, float]:
@@ -305,17 +317,10 @@ def two_panel(surface: Surface, paths: Sequence[Path], names: Sequence[str], lab
     fig.update_layout(hovermode="closest")
     if not paths or steps == 0:
         return fig
-    shown = idx[sample_steps(len(idx) - 1, MAX_FRAMES)]
-    frames = []
-    for k in shown:
-        data, traces = [], []
-        for j, path in enumerate(paths):
-            upto = idx[idx <= k]
-            pts = path.positions[np.minimum(upto, path.steps)]
-            s = int(min(k, path.steps - 1))
-            data += [go.Scatter(x=pts[:, 0], y=pts[:, 1]), go.Scatter(x=[s], y=[path.lrs[s]])]
-            traces += [first + 3 * j, first + 3 * j + 2]
-        frames.append(go.Frame(data=data, traces=traces, name=str(int(k))))
-    fig.frames = _keep_static(fig, frames)
-    _play_controls(fig, frames, labels, top=-0.1, margin={"b": 120, "t": 110})
+
+    def lr_dot(j: int, path: Path, k: int, pts: np.ndarray):
+        s = int(min(k, path.steps - 1))
+        return first + 3 * j, go.Scatter(x=[s], y=[path.lrs[s]]), first + 3 * j + 2
+
+    _grow_frames(fig, paths, idx, lr_dot, labels, top=-0.1, margin={"b": 120, "t": 110})
     return fig
