@@ -226,7 +226,7 @@ def script(setup: Any) -> str:
     from core.losses import LOSSES
     from core.optim import OPTIMIZERS
     from core.schedulers import SCHEDULERS
-    from core.train.recipe import FUSED_DEVICES, build_scheduler
+    from core.train.recipe import build_scheduler
 
     config = setup.config
     sched_cfg = config.get("scheduler") or {"name": "constant", "params": {}}
@@ -245,7 +245,7 @@ def script(setup: Any) -> str:
 
     opt_entry = OPTIMIZERS.get(config["optimizer"]["name"])
     opt_values = opt_entry.resolve(config["optimizer"].get("params"))
-    kwargs = opt_entry.torch_kwargs(opt_values, fused=setup.device.type in FUSED_DEVICES)  # as the app ran it
+    kwargs = opt_entry.torch_kwargs(opt_values, fused=bool(setup.optimizer.defaults.get("fused")))  # as it ran
     factory = opt_entry.factory
     if not _is_torch(factory):
         source_with_dependencies(factory, sources)
