@@ -25,6 +25,7 @@ import statistics
 import sys
 import threading
 import time
+from functools import partial
 from pathlib import Path
 
 import torch
@@ -174,6 +175,22 @@ def seeds_loop(data, device, mode: str, batch: int, epochs: int) -> tuple[float,
     return n / (time.perf_counter() - start), n / (time.process_time() - cpu)
 
 
+def measure(loops: dict, repeats: int) -> tuple[dict[str, float], dict[str, float]]:
+    """Run every loop `repeats` times, interleaved in a rotating order so background load hits them alike.
+
+    Returns samples/s per loop: wall clock, the best repeat (other processes only ever slow a loop
+    down, as timeit takes the minimum); CPU time, the median repeat.
+    """
+    rates: dict[str, list[tuple[float, float]]] = {k: [] for k in loops}
+    names = list(loops)
+    for i in range(repeats):
+        for name in names[i % len(names) :] + names[: i % len(names)]:
+            rates[name].append(loops[name]())
+    wall = {k: max(r[0] for r in v) for k, v in rates.items()}
+    cpu = {k: statistics.median(r[1] for r in v) for k, v in rates.items()}
+    return wall, cpu
+
+
 def loader_cost(data, batch: int) -> float:
     """CPU seconds the DataLoader alone spends per batch (fetching and collating rows, no training)."""
     loader = DataLoader(TensorDataset(data.x_train, data.y_train), batch_size=batch, shuffle=True)
@@ -199,15 +216,13 @@ def seeds_sweep(data, device, repeats: int) -> None:
     print(f"{'batch mode':>24}  {'app ÷ seeds (CPU)':>17}  {'(wall)':>6}  {'CPU ms per batch: app':>21}  "
           f"{'seeds':>6}  {'DataLoader alone':>16}")  # fmt: skip
     for label, mode, batch, epochs in SWEEP:
-        runs = {"app": [], "seeds": []}
-        for i in range(repeats):
-            for name in ("app", "seeds") if i % 2 == 0 else ("seeds", "app"):
-                if name == "app":
-                    runs[name].append(app_loop(data, device, mode=mode, batch=batch, epochs=epochs))
-                else:
-                    runs[name].append(seeds_loop(data, device, mode, batch, epochs))
-        cpu = {k: statistics.median(r[1] for r in v) for k, v in runs.items()}
-        wall = {k: max(r[0] for r in v) for k, v in runs.items()}
+        wall, cpu = measure(
+            {
+                "app": partial(app_loop, data, device, mode=mode, batch=batch, epochs=epochs),
+                "seeds": partial(seeds_loop, data, device, mode, batch, epochs),
+            },
+            repeats,
+        )
         rows = batch_size_for(mode, batch, data.n_train)
         print(f"{label:>24}  {cpu['app'] / cpu['seeds']:17.2f}  {wall['app'] / wall['seeds']:6.2f}  "
               f"{1e3 * rows / cpu['app']:21.3f}  {1e3 * rows / cpu['seeds']:6.3f}  "
@@ -256,15 +271,7 @@ def main() -> None:
     }
     timed_publish()
     loops["bare"]()  # warm-up (allocator, kernels)
-    rates: dict[str, list[tuple[float, float]]] = {k: [] for k in loops}
-    names = list(loops)
-    for i in range(args.repeats):  # interleaved in a rotating order, so background load hits every loop alike
-        for name in names[i % len(names) :] + names[: i % len(names)]:
-            rates[name].append(loops[name]())
-    # Wall clock: best repeat (other processes only ever slow a loop down, as timeit takes the minimum).
-    # CPU time: median repeat.
-    wall = {k: max(r[0] for r in v) for k, v in rates.items()}
-    cpu = {k: statistics.median(r[1] for r in v) for k, v in rates.items()}
+    wall, cpu = measure(loops, args.repeats)
     print(f"{'loop':>12}  {'samples/CPU-s':>14}  {'samples/s wall (best)':>22}")
     for name in loops:
         print(f"{name:>12}  {cpu[name]:14,.0f}  {wall[name]:22,.0f}")
