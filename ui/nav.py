@@ -37,18 +37,26 @@ class PageSpec:
 
 
 PLANNED = (
+    PageSpec("linear", ":material/scatter_plot:", ("linear",)),
     PageSpec("activations", ":material/show_chart:", ("activations",)),
     PageSpec("losses", ":material/target:", ("losses",)),
+    PageSpec("backprop", ":material/account_tree:", ("backprop",)),
     PageSpec("initializers", ":material/tune:", ("initialization",)),
     PageSpec("optimizers", ":material/route:", ("optimizers",)),
     PageSpec("schedulers", ":material/trending_down:", ("lr_decay",)),
     PageSpec("training", ":material/model_training:", ("training",)),
+    PageSpec("convolution", ":material/grid_on:", ("cnn",)),
     PageSpec("digits", ":material/draw:", ("cnn",)),
     PageSpec("poems", ":material/history_edu:", ("rnn",)),
     PageSpec("words", ":material/translate:", ("rnn",)),
 )
 
-CHAPTERS = ("activations", "losses", "initialization", "optimizers", "lr_decay", "training", "cnn", "rnn")
+CHAPTERS = (
+    "linear",
+    "activations",
+    "losses",
+    "backprop",
+    "initialization", "optimizers", "lr_decay", "training", "cnn", "rnn")
 
 
 def available() -> list[PageSpec]:
