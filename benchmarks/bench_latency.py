@@ -1,0 +1,122 @@
+"""What a learner feels: action → page idle again, per page and interaction, in a real Chromium.
+
+Each page's interactions are cases in ``benchmarks/latency/<page>.py``: a module with
+``PAGE`` (its url path) and ``CASES``, a list of ``Case(name, action)``, where ``action(page,
+i)`` performs the i-th try of the interaction (move a slider one step, pick another option,
+press a button) on a Playwright page that is already open and idle.
+
+The time is taken in the browser: a MutationObserver records every change of the app's
+``data-test-script-state``; the figure is from the action's start to the last moment the
+script (a full rerun or a fragment) became ``notRunning``, once it has stayed idle for
+``--settle`` ms. So the settle wait itself is not counted.
+
+    .venv/bin/python benchmarks/bench_latency.py [--tries 7] [--pages linear,backprop]
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import pkgutil
+import shutil
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from playwright.sync_api import sync_playwright  # noqa: E402
+
+from tests.e2e.conftest import _free_port, start_server, wait_idle  # noqa: E402
+
+LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"]
+OBSERVER = """() => {
+  window.__states = [];
+  const app = document.querySelector('[data-testid="stApp"]');
+  new MutationObserver(() => window.__states.push(
+    [performance.now(), app.getAttribute('data-test-script-state')]
+  )).observe(app, {attributes: true, attributeFilter: ['data-test-script-state']});
+}"""
+
+
+@dataclass(frozen=True)
+class Case:
+    """One interaction: ``action(page, i)`` performs its i-th try."""
+
+    name: str
+    action: Callable[[object, int], None]
+
+
+def settle_ms(page, settle: int, timeout_s: float = 120) -> float:
+    """Wait until the script has stayed idle for `settle` ms; the browser time it became idle."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        now, state, states = page.evaluate(
+            """() => [performance.now(),
+                     document.querySelector('[data-testid="stApp"]').getAttribute('data-test-script-state'),
+                     window.__states]"""
+        )
+        if state == "notRunning":
+            idle_at = max((t for t, s in states if s == "notRunning"), default=None)
+            if idle_at is not None and now - idle_at >= settle:
+                return idle_at
+        page.wait_for_timeout(50)
+    raise TimeoutError("the page did not settle")
+
+
+def measure(page, case: Case, tries: int, settle: int) -> list[float]:
+    """Milliseconds from each try's action to the page idle again."""
+    times = []
+    for i in range(tries):
+        page.evaluate("() => { window.__states = []; }")
+        start = page.evaluate("() => performance.now()")
+        case.action(page, i)
+        idle_at = settle_ms(page, settle)
+        times.append(max(idle_at - start, 0.0))
+    return times
+
+
+def modules(names: list[str] | None):
+    for info in pkgutil.iter_modules([str(ROOT / "benchmarks" / "latency")]):
+        module = importlib.import_module(f"benchmarks.latency.{info.name}")
+        if names is None or module.PAGE in names:
+            yield module
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--tries", type=int, default=7)
+    parser.add_argument("--settle", type=int, default=700, help="ms the script must stay idle")
+    parser.add_argument("--pages", help="comma-separated url paths (default: every page with cases)")
+    args = parser.parse_args()
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}"
+    server = start_server(port)
+    try:
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=shutil.which("chromium"), args=LAUNCH_ARGS)
+            print(f"{'page':<14}{'interaction':<34}{'median ms':>10}{'p90 ms':>9}{'tries':>7}")
+            for module in modules(args.pages.split(",") if args.pages else None):
+                page = browser.new_page(locale="en-US", viewport={"width": 1400, "height": 1000})
+                page.goto(f"{url}/{module.PAGE}")
+                wait_idle(page, timeout=180_000)
+                page.evaluate(OBSERVER)
+                for case in module.CASES:
+                    case.action(page, -1)  # warm-up try: caches and the first draw are not what a slider step costs
+                    settle_ms(page, args.settle)
+                    times = sorted(measure(page, case, args.tries, args.settle))
+                    p90 = times[min(len(times) - 1, round(0.9 * (len(times) - 1)))]
+                    print(f"{module.PAGE:<14}{case.name:<34}{statistics.median(times):>10.0f}{p90:>9.0f}{len(times):>7}")
+                page.close()
+            browser.close()
+    finally:
+        server.terminate()
+        server.wait(10)
+
+
+if __name__ == "__main__":
+    main()
