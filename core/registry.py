@@ -14,7 +14,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from core.errors import UserError
+from core.errors import UserError, human
 
 Value = float | int | str | bool
 
@@ -32,6 +32,7 @@ class Param:
         log: the parameter spans orders of magnitude (learning rates, eps): the UI
             offers a typed number rather than a linear slider.
         choices: allowed values for a str parameter.
+        low_open, high_open: the value must be strictly inside that bound (a learning rate > 0).
     """
 
     name: str
@@ -41,6 +42,8 @@ class Param:
     step: float | None = None
     log: bool = False
     choices: tuple[Value, ...] = ()
+    low_open: bool = False
+    high_open: bool = False
 
     @property
     def kind(self) -> str:
@@ -76,15 +79,10 @@ class Param:
             ) from None
         if not math.isfinite(number):
             raise UserError("param_not_finite", f"{self.name}={value!r} is not finite", name=self.name, value=value)
-        if (self.low is not None and number < self.low) or (self.high is not None and number > self.high):
-            raise UserError(
-                "param_range",
-                f"{self.name}={value!r} is outside [{self.low}, {self.high}]",
-                name=self.name,
-                value=value,
-                low=self.low,
-                high=self.high,
-            )
+        below = self.low is not None and (number <= self.low if self.low_open else number < self.low)
+        above = self.high is not None and (number >= self.high if self.high_open else number > self.high)
+        if below or above:
+            raise self.range_error(value)
         if kind == "int":
             if number != int(number):
                 raise UserError(
@@ -92,6 +90,24 @@ class Param:
                 )
             return int(number)
         return number
+
+    def range_error(self, value: Any) -> UserError:
+        """ "lr must be greater than 0 and at most 10 (got 1e9)": the bounds this spec has, in words."""
+        low = ("above" if self.low_open else "min") if self.low is not None else ""
+        high = ("below" if self.high_open else "max") if self.high is not None else ""
+        variant = "_".join(part for part in (low, high) if part)
+        words = {"min": f"at least {human(self.low)}", "above": f"greater than {human(self.low)}",
+                 "max": f"at most {human(self.high)}", "below": f"less than {human(self.high)}"}  # fmt: skip
+        rule = " and ".join(words[part] for part in variant.split("_"))
+        return UserError(
+            "param_range",
+            f"{self.name} must be {rule} (got {human(value)})",
+            variant=variant,
+            name=self.name,
+            value=value,
+            low=self.low,
+            high=self.high,
+        )
 
 
 @dataclass(frozen=True)

@@ -49,3 +49,33 @@ def test_param_kinds():
     assert Param("c", "x", choices=("x",)).kind == "choice"
     assert Param("i", 1).kind == "int"
     assert Param("f", 1.0).kind == "float"
+
+
+@pytest.mark.parametrize(
+    ("param", "value", "variant", "english"),
+    [
+        (Param("lr", 0.1, low=0.0, high=10.0, low_open=True), 1e9, "above_max",
+         "lr must be greater than 0 and at most 10 (got 1e9)"),
+        (Param("lr", 0.1, low=0.0, high=10.0, low_open=True), 0.0, "above_max",
+         "lr must be greater than 0 and at most 10 (got 0)"),
+        (Param("depth", 5, low=1, high=100), 101, "min_max", "depth must be at least 1 and at most 100 (got 101)"),
+        (Param("x", 0.5, low=0.0, high=1.0, low_open=True, high_open=True), 1.0, "above_below",
+         "x must be greater than 0 and less than 1 (got 1)"),
+        (Param("eps", 1e-8, high=1.0), 2.5, "max", "eps must be at most 1 (got 2.5)"),
+        (Param("n", 3, low=1), 0, "min", "n must be at least 1 (got 0)"),
+    ],
+)  # fmt: skip
+def test_range_errors_say_the_bounds_in_words(param, value, variant, english):
+    with pytest.raises(UserError) as info:
+        param.validate(value)
+    assert info.value.key == "param_range"
+    assert info.value.variant == variant
+    assert str(info.value) == english
+
+
+def test_open_bounds_exclude_the_bound_itself():
+    param = Param("x", 0.5, low=0.0, high=1.0, low_open=True, high_open=True)
+    assert param.validate(1e-9) == 1e-9
+    for value in (0.0, 1.0):
+        with pytest.raises(UserError):
+            param.validate(value)

@@ -40,11 +40,13 @@ from core.data.limits import (
 )
 from core.data.task import CLASSIFICATION, REGRESSION, TASKS, TaskData, make_task, split
 from core.errors import UserError
+from core.registry import Param
 
 MISSING = "(missing)"  # the one-hot level of a missing text value
 SEPARATORS = (",", ";", "\t")
 AUTO = "auto"
 SHOWN_COLUMNS = 30  # at most this many column names in an error message
+_TEST_RATIO = Param("test_ratio", 0.2, low=0.0, high=1.0, low_open=True, high_open=True)  # the share held out
 
 
 def _error(key: str, message: str, **params) -> UserError:
@@ -173,9 +175,7 @@ def load_csv(
     """
     if task != AUTO and task not in TASKS:
         raise _error("csv_bad_task", f"unknown task {task!r}", task=task)
-    if not 0 < test_ratio < 1:
-        raise UserError("param_range", f"test_ratio={test_ratio} outside (0, 1)", name="test_ratio", value=test_ratio,
-                        low=0, high=1)  # fmt: skip
+    test_ratio = _TEST_RATIO.validate(test_ratio)
     df = read_table(data, max_bytes)
     target = str(target).strip()
     if target not in df.columns:

@@ -23,8 +23,8 @@ LR_MAX = 10.0
 
 
 def lr(default: float) -> Param:
-    """The learning rate: typed (log scale), must be > 0 (checked in `OptimizerEntry.resolve`)."""
-    return Param("lr", default, high=LR_MAX, log=True)  # no low bound: ≤ 0 gets its own message
+    """The learning rate: typed (log scale), 0 < lr ≤ LR_MAX (≤ 0 gets its own message in `OptimizerEntry.resolve`)."""
+    return Param("lr", default, low=0.0, high=LR_MAX, log=True, low_open=True)
 
 
 def momentum(default: float = 0.9) -> Param:
@@ -74,12 +74,10 @@ class OptimizerEntry(Entry):
     note: str = ""
 
     def resolve(self, values: Mapping[str, Any] | None = None) -> dict[str, Any]:
-        resolved = super().resolve(values)
-        if resolved["lr"] <= 0:
-            raise UserError(
-                "optimizers.errors.lr_positive", f"lr must be > 0, got {resolved['lr']}", value=resolved["lr"]
-            )
-        return resolved
+        lr = (values or {}).get("lr", self.param("lr").default)
+        if isinstance(lr, int | float) and lr <= 0:  # a learner's most common slip: its own, plainer message
+            raise UserError("optimizers.errors.lr_positive", f"lr must be > 0, got {lr}", value=lr)
+        return super().resolve(values)
 
     @property
     def fusable(self) -> bool:
