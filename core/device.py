@@ -6,6 +6,8 @@ from dataclasses import dataclass
 
 import torch
 
+from core.threads import configured
+
 
 @dataclass(frozen=True)
 class DeviceInfo:
@@ -14,6 +16,7 @@ class DeviceInfo:
     device: torch.device
     name: str
     memory_gb: float | None  # total memory of a GPU, None for the CPU
+    threads: int | None = None  # the CPU's intra-op threads (the server's setting, not a run's momentary one)
 
 
 def pick_device(force_cpu: bool = False) -> torch.device:
@@ -32,7 +35,7 @@ def describe(device: torch.device) -> DeviceInfo:
         return DeviceInfo(device, props.name, props.total_memory / 2**30)
     if device.type == "mps":
         return DeviceInfo(device, "Apple GPU (MPS)", None)
-    return DeviceInfo(device, f"CPU ({torch.get_num_threads()} threads)", None)
+    return DeviceInfo(device, "CPU", None, threads=configured())
 
 
 def seed_everything(seed: int) -> torch.Generator:

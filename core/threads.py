@@ -33,3 +33,9 @@ def single_thread() -> Iterator[None]:
             _depth -= 1
             if _depth == 0:
                 torch.set_num_threads(_saved)
+
+
+def configured() -> int:
+    """The server's intra-op thread count, also while a `single_thread` block has lowered it."""
+    with _lock:
+        return _saved if _depth else torch.get_num_threads()

@@ -36,3 +36,16 @@ def test_every_range_variant_has_a_translated_message_without_code_notation(para
     assert text != str(info.value) or lang == "en"  # a translated template was found, not the fallback
     assert "None" not in text and "1000000000.0" not in text and "[" not in text
     assert "1e9" in text or "-1e9" in text
+
+
+def test_cpu_thread_count_is_the_servers_not_a_runs_momentary_one():
+    import torch
+
+    from core.device import describe
+    from core.threads import single_thread
+
+    before = describe(torch.device("cpu")).threads
+    with single_thread():
+        assert torch.get_num_threads() == 1
+        assert describe(torch.device("cpu")).threads == before
+    assert describe(torch.device("cpu")).name == "CPU"  # no English words in the name; the sidebar translates

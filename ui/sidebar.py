@@ -23,7 +23,8 @@ def render() -> None:
         st.selectbox("🌐 语言 / Language", list(LANGUAGES), key=LANG_KEY, format_func=LANGUAGES.get)
         info = describe(device())
         memory = f" · {info.memory_gb:.1f} GB" if info.memory_gb else ""
-        st.caption(f"{t('common.device')}: **{info.device.type}** — {info.name}{memory}")
+        threads = f" ({t('common.cpu_threads', n=info.threads)})" if info.threads else ""
+        st.caption(f"{t('common.device')}: **{info.device.type}** — {info.name}{threads}{memory}")
         st.toggle(t("common.force_cpu"), key=FORCE_CPU_KEY, help=t("common.force_cpu_help"),
                   disabled=pick_device().type == "cpu")  # fmt: skip
         st.number_input(t("common.seed"), min_value=0, max_value=2**31 - 1, step=1, key=SEED_KEY,

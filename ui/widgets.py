@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
 import streamlit as st
+from streamlit.runtime.uploaded_file_manager import UploadedFile
 
+from core.errors import human
 from core.registry import Entry, Param, Registry
-from ui.i18n import t, t_or, translator
+from ui.i18n import lang, t, t_or, translator
 from ui.state import init, key
 
 SLIDER_MAX_STEPS = 2000  # wider integer ranges get a typed number instead of a slider
@@ -117,7 +121,55 @@ def choose_many(
     where = where or st
     widget_key = key(family, *scope, "many")
     init(widget_key, list(default))
-    return where.multiselect(t(label_key), registry.names(), key=widget_key, format_func=title_text(family))
+    return multiselect(t(label_key), registry.names(), key=widget_key, format_func=title_text(family), where=where)
+
+
+def multiselect(label: str, options: Sequence[Any], *, key: str, format_func: Callable[[Any], str] = str,
+                where: Any = None, **kwargs: Any) -> list[Any]:  # fmt: skip
+    """``st.multiselect`` with a placeholder in the page's language.
+
+    Streamlit's own "Select all" action has English text only, so it is offered in English only.
+    """
+    where = where or st
+    if lang() != "en":
+        kwargs["select_all"] = False
+    return where.multiselect(label, options, key=key, format_func=format_func,
+                             placeholder=t("common.choose_options"), **kwargs)  # fmt: skip
+
+
+def upload(label: str, types: Sequence[str], *, key: str, max_bytes: int, help: str | None = None,
+           where: Any = None) -> UploadedFile | None:  # fmt: skip
+    """A file uploader with one size limit: stated on the widget in the page's language, enforced here.
+
+    Streamlit writes its drop zone ("Upload", "25MB per file • CSV") in English and with the
+    server-wide cap; both texts are replaced (CSS) by this uploader's own limit and file types.
+    A larger file gets a translated message and is not returned.
+    """
+    where = where or st
+    file = where.file_uploader(label, type=list(types), key=key, help=help)
+    limit = t("common.upload_limit", size=size_text(max_bytes), types=", ".join(x.upper() for x in types))
+    css_class = "st-key-" + re.sub(r"[^a-zA-Z0-9_-]", "-", key.strip())  # as Streamlit names a keyed element
+    st.html(
+        f"<style>.{css_class} [data-testid='stFileUploaderDropzone'] button p,"
+        f".{css_class} [data-testid='stFileUploaderDropzoneInstructions'] span {{font-size: 0}}"
+        f".{css_class} [data-testid='stFileUploaderDropzone'] button p::after"
+        f"{{content: {json.dumps(t('common.upload_button'), ensure_ascii=False)}; font-size: 0.875rem}}"
+        f".{css_class} [data-testid='stFileUploaderDropzoneInstructions'] span::after"
+        f"{{content: {json.dumps(limit, ensure_ascii=False)}; font-size: 0.875rem}}</style>"
+    )
+    if file is not None and file.size > max_bytes:
+        where.error(t("errors.upload_too_large", name=file.name, size=size_text(file.size), limit=size_text(max_bytes)),
+                    icon="⚠️")  # fmt: skip
+        return None
+    return file
+
+
+def size_text(n_bytes: int) -> str:
+    """A file size as people write it: 5 MB, 300 KB, 12 B (1 MB = 1024² bytes, as Streamlit counts)."""
+    for unit, size in (("MB", 2**20), ("KB", 2**10)):
+        if n_bytes >= size:
+            return f"{human(round(n_bytes / size, 1))} {unit}"
+    return f"{n_bytes} B"
 
 
 def explain(family: str, entry: Entry, where: Any = None) -> None:
