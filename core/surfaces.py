@@ -296,7 +296,9 @@ SURFACES: Registry[Surface] = Registry(
 
 CUSTOM = "custom"
 CUSTOM_HALF_WIDTH = 3.0
-CHECK_GRID = 31  # points per axis where a typed formula must be finite somewhere
+CHECK_GRID = 121  # points per axis where a typed formula's values are checked (odd: the centre is on it)
+MAX_VALUE = 1e100  # |f| beyond this: colour ranges, f − f* and Adam's g² would overflow float64 (≈ 1.8e308)
+OVERFLOW_SHARE = 0.1  # ±∞ on more of the grid than this is an overflow, not a pole such as 1/x at x = 0
 CUSTOM_BOUNDS: Bounds = ((-CUSTOM_HALF_WIDTH, CUSTOM_HALF_WIDTH), (-CUSTOM_HALF_WIDTH, CUSTOM_HALF_WIDTH))
 CUSTOM_EXPRESSION = "x**2 + 3*sin(y)**2 + 0.1*y**2"
 
@@ -322,6 +324,44 @@ def expression_surface(text: str, bounds: Bounds = CUSTOM_BOUNDS, start: Point |
         CUSTOM, formula=text, fn=tensor_fn, bounds=((x0, x1), (y0, y1)), start=start or default_start, expression=text
     )
     surface.check_start(surface.start)
-    if not np.isfinite(surface.grid(CHECK_GRID)[2]).any():
-        raise UserError("surfaces.errors.expr_nowhere", f"{text!r} has no finite value in the plot range", text=text)
+    check_values(text, surface.grid(CHECK_GRID)[2])
     return surface
+
+
+def check_values(text: str, z: np.ndarray) -> None:
+    """A UserError unless the formula's values `z` on the plot grid can be drawn and raced.
+
+    NaN and an isolated ±∞ (a pole such as 1/x at x = 0) are fine: the plot shows them in
+    the top colour and a path that reaches one stops as diverged. Not fine: no finite value
+    at all, ±∞ over a sizeable part of the range (float64 overflow, e.g. exp(1000·x)), and
+    finite values so large that the arithmetic of the charts and the optimizers overflows.
+    """
+    finite = np.isfinite(z)
+    if not finite.any():
+        raise UserError("surfaces.errors.expr_nowhere", f"{text!r} has no finite value in the plot range", text=text)
+    share = float(np.isinf(z).mean())
+    if share > OVERFLOW_SHARE:
+        raise UserError(
+            "surfaces.errors.expr_overflow",
+            f"{text!r} overflows to ±inf on {share:.0%} of the plot range",
+            text=text, share=round(100 * share),
+        )  # fmt: skip
+    big = float(np.abs(z[finite]).max())
+    if big > MAX_VALUE:
+        raise UserError(
+            "surfaces.errors.expr_huge",
+            f"{text!r} reaches |f| = {big:.3g} in the plot range, more than {MAX_VALUE:g}",
+            text=text, big=power_of_ten(big), limit=power_of_ten(MAX_VALUE),
+        )  # fmt: skip
+
+
+_SUPERSCRIPT = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
+
+
+def power_of_ten(value: float) -> str:
+    """A huge or tiny number as people write it: 3.8 × 10²⁶⁰, 10¹⁰⁰ (a bare power when the mantissa is 1)."""
+    if not math.isfinite(value):
+        return "∞" if value > 0 else "−∞" if value < 0 else "NaN"
+    mantissa, exponent = f"{value:.1e}".split("e")
+    power = "10" + str(int(exponent)).translate(_SUPERSCRIPT)
+    return power if mantissa == "1.0" else f"{float(mantissa):g} × {power}"

@@ -25,6 +25,12 @@ def run_race(surface_name: str, expr: str, half: float, runs: tuple, start: tupl
     return race(surface, [Run(name, dict(hp)) for name, hp in runs], start, steps)
 
 
+def last_value(values, spec: str) -> str:
+    """The last defined entry of `values`, formatted; "—" when there is none (f undefined at the start)."""
+    defined = values[~pd.isna(values)]
+    return format(defined[-1], spec) if len(defined) else "—"
+
+
 def chart_labels() -> dict[str, str]:
     names = ("minimum", "saddle", "start", "x", "y", "play", "pause", "step", "pick_hover", "value", "log_value",
              "gap", "distance")  # fmt: skip
@@ -134,10 +140,8 @@ with right:
         {
             t(f"{NS}.col.optimizer"): [entry_title(NS, p.entry.name) for p in paths],
             t(f"{NS}.col.final"): [f"({p.final[0]:.4g}, {p.final[1]:.4g})" for p in paths],
-            t(f"{NS}.col.loss"): [f"{p.losses[~pd.isna(p.losses)][-1]:.6g}" for p in paths],
-            t(f"{NS}.col.distance"): [
-                f"{p.distance[~pd.isna(p.distance)][-1]:.4g}" if surface.minima else "—" for p in paths
-            ],  # fmt: skip
+            t(f"{NS}.col.loss"): [last_value(p.losses, ".6g") for p in paths],
+            t(f"{NS}.col.distance"): [last_value(p.distance, ".4g") if surface.minima else "—" for p in paths],
             t(f"{NS}.col.status"): [
                 t(f"{NS}.page.diverged_short", k=p.diverged_at) if p.diverged_at else t(f"{NS}.page.finished")
                 for p in paths

@@ -72,3 +72,45 @@ def test_formula_undefined_on_part_of_the_plane_still_draws():
     at = open_page(PAGE, "en", **{"p.optimizers.surface": "custom", "p.optimizers.expr": "sqrt(x) + y^2 + 1/x"})
     assert_clean(at)
     assert not at.error
+
+
+@pytest.mark.parametrize(
+    "lang,expr,text",
+    [
+        ("en", "exp(1000*x)", "overflows on 38% of the plot range"),
+        ("zh", "x**1000", "溢出"),
+        ("en", "1e308*x*x", "overflows"),
+        ("zh", "exp(200*x)", "3.8 × 10²⁶⁰"),
+        ("en", "exp(200*x)", "at most 10¹⁰⁰ in size"),
+    ],
+)
+def test_overflowing_formula_gives_a_message_not_a_traceback(lang, expr, text):
+    at = open_page(PAGE, lang, **{"p.optimizers.surface": "custom", "p.optimizers.expr": expr})
+    assert_clean(at)
+    assert text in errors(at), errors(at)
+
+
+def test_formula_undefined_at_the_start_still_gives_results():
+    # f = NaN at the default start (1.8, 1.8): the race stops at step 1, the summary shows "—"
+    at = open_page(PAGE, "en", **{"p.optimizers.surface": "custom", "p.optimizers.expr": "sqrt(-x) + y*y"})
+    assert_clean(at)
+    summary = at.dataframe[0].value
+    assert (summary["Final loss f"] == "—").all()
+    assert len(at.dataframe[1].value) == 4  # the step inspector is still there
+
+
+def test_contour_background_survives_overflowing_values():
+    # core rejects such formulas on its check grid; the picture must still never raise on ±∞ or ±1e308
+    import numpy as np
+
+    from core.surfaces import Surface
+    from ui.surface_charts import LEVELS, _bands, contour
+
+    z = np.array([[0.0, 1e308, np.inf], [-1e308, np.nan, -np.inf]])
+    bands = _bands(z)
+    assert bands.min() >= 0 and bands.max() <= LEVELS - 1
+    assert bands[0, 2] == bands[1, 1] == LEVELS - 1 and bands[1, 2] == bands[1, 0] == 0
+    assert (_bands(np.full((2, 2), np.nan)) == LEVELS - 1).all()
+    wild = Surface("custom", fn=lambda x, y: np.exp(1000 * x), bounds=((-3.0, 3.0), (-3.0, 3.0)), start=(0.0, 0.0))
+    labels = dict.fromkeys(("minimum", "saddle", "start", "x", "y", "play", "pause", "step", "pick_hover"), "")
+    assert contour(wild, [], [], labels).layout.images[0].source.startswith("data:image/png")

@@ -5,7 +5,7 @@ import pytest
 import torch
 
 from core.errors import UserError
-from core.surfaces import SURFACES, expression_surface
+from core.surfaces import CHECK_GRID, SURFACES, expression_surface
 
 NAMES = SURFACES.names()
 
@@ -106,3 +106,36 @@ def test_expression_surface_bad_input():
     with pytest.raises(UserError) as info:
         expression_surface("log(-1 - x*x)", ((-1.0, 1.0), (-1.0, 1.0)))
     assert info.value.key == "surfaces.errors.expr_nowhere"
+
+
+@pytest.mark.parametrize(
+    "text,key",
+    [
+        ("exp(1000*x)", "surfaces.errors.expr_overflow"),  # ∞ beyond x ≈ 0.7
+        ("x**1000", "surfaces.errors.expr_overflow"),
+        ("1e308*x*x", "surfaces.errors.expr_overflow"),
+        ("exp(10000*x)", "surfaces.errors.expr_overflow"),  # jumps from 1 to ∞ between grid points
+        ("exp(200*x)", "surfaces.errors.expr_huge"),  # finite, but up to 3.8e260
+        ("1e120*x", "surfaces.errors.expr_huge"),
+    ],
+)
+def test_overflowing_or_huge_formula_is_a_user_error(text, key):
+    with pytest.raises(UserError) as info:
+        expression_surface(text)
+    assert info.value.key == key
+    assert info.value.params["text"] == text
+
+
+def test_huge_message_numbers_read_like_a_person_writes_them():
+    with pytest.raises(UserError) as info:
+        expression_surface("exp(200*x)")
+    assert info.value.params["big"] == "3.8 × 10²⁶⁰" and info.value.params["limit"] == "10¹⁰⁰"
+    with pytest.raises(UserError) as info:
+        expression_surface("x*x", ((-1e60, 1e60), (-1.0, 1.0)))  # a sane formula on a huge range
+    assert info.value.key == "surfaces.errors.expr_huge"
+
+
+@pytest.mark.parametrize("text", ["sqrt(x) + y^2 + 1/x", "1/(x*y)", "1/(x-y)", "log(x*x + y*y)", "1e99*x", "exp(x*x)"])
+def test_poles_and_large_but_drawable_formulas_are_accepted(text):
+    s = expression_surface(text)
+    assert np.isfinite(s.grid(CHECK_GRID)[2]).any()

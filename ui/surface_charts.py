@@ -56,8 +56,25 @@ def _play_controls(fig: go.Figure, frames: list, labels: dict, *, top: float, ma
 
 def _grid(surface: Surface, n: int = GRID):
     xs, ys, Z = surface.grid(n)
-    floor = surface.f_min if surface.f_min is not None else float(np.nanmin(Z))
+    finite = Z[np.isfinite(Z)]
+    floor = surface.f_min if surface.f_min is not None else float(finite.min()) if finite.size else 0.0
     return xs, ys, surface.display(Z, floor), floor
+
+
+def _bands(z: np.ndarray) -> np.ndarray:
+    """Colour band 0..LEVELS−1 of every value of `z` (n, n), on the scale of its finite values.
+
+    +∞ and NaN (undefined, e.g. at a pole or the log of a negative number) take the top band,
+    −∞ the bottom one. Halves are subtracted because hi − lo overflows for values near ±1e308.
+    """
+    finite = np.isfinite(z)
+    if not finite.any():
+        return np.full(z.shape, LEVELS - 1)
+    lo, hi = float(z[finite].min()), float(z[finite].max())
+    z = np.where(np.isneginf(z), lo, np.where(finite, z, hi))
+    with np.errstate(all="ignore"):
+        frac = (z / 2 - lo / 2) / ((hi / 2 - lo / 2) or 1.0)
+    return np.clip(np.floor(np.nan_to_num(frac, nan=1.0) * (LEVELS - 1e-9)), 0, LEVELS - 1).astype(int)
 
 
 def _background(surface: Surface) -> dict:
@@ -68,9 +85,7 @@ def _background(surface: Surface) -> dict:
     between them look like filled contour lines.
     """
     _, _, Zd, _ = _grid(surface, IMAGE_GRID)
-    z = np.where(np.isfinite(Zd), Zd, np.nanmax(Zd))
-    lo, hi = float(z.min()), float(z.max())
-    band = np.floor((z - lo) / ((hi - lo) or 1.0) * (LEVELS - 1e-9)).astype(int)  # (n, n) in 0..LEVELS-1
+    band = _bands(Zd)  # (n, n) in 0..LEVELS-1
     palette = np.array([[int(c) for c in rgb[4:-1].split(",")]
                         for rgb in sample_colorscale(COLORSCALE, np.linspace(0, 1, LEVELS))], dtype=float)  # fmt: skip
     img = palette[band]  # (n, n, 3)
@@ -230,7 +245,8 @@ def surface_3d(surface: Surface, paths: Sequence[Path], names: Sequence[str], la
     fig.add_trace(go.Surface(x=xs, y=ys, z=Zd, colorscale=COLORSCALE, showscale=False, opacity=0.75,
                              name=labels["value"], hoverinfo="skip"))  # fmt: skip
     idx = sample_steps(max((p.steps for p in paths), default=0), MAX_POINTS)
-    lift = LIFT_3D * float(np.nanmax(Zd) - np.nanmin(Zd))  # float the paths just above the surface
+    shown = Zd[np.isfinite(Zd)]  # a pole's ±∞ must not lift the paths to infinity
+    lift = LIFT_3D * float(shown.max() - shown.min()) if shown.size else 0.0  # float the paths just above the surface
     for i, (path, name) in enumerate(zip(paths, names, strict=True)):
         pts = path.positions[np.minimum(idx, path.steps)]
         z = surface.display(path.losses[np.minimum(idx, path.steps)], floor) + lift

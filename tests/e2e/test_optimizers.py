@@ -72,3 +72,31 @@ def test_the_3d_surface_is_drawn_only_when_its_tab_is_opened(page, app_url):
     assert page.locator('[data-testid="stException"]').count() == 0
     assert page.get_by_role("tab").count() == 4
     page.wait_for_selector(".js-plotly-plot", timeout=60_000)
+
+
+def test_an_overflowing_formula_gives_a_message_not_a_traceback(page, app_url):
+    open_optimizers(page, app_url)
+    box = page.locator('[data-testid="stMain"] [data-testid="stSelectbox"]').filter(has_text="Loss surface")
+    box.click()
+    page.get_by_role("option", name="Custom formula…").click()
+    wait_idle(page, timeout=120_000)
+    formula = page.get_by_role("textbox", name="f(x, y) =")
+    formula.fill("exp(1000*x)")
+    formula.press("Enter")
+    wait_idle(page, timeout=120_000)
+    alert = page.locator('[data-testid="stAlert"]').filter(has_text="overflows")
+    alert.wait_for(timeout=60_000)
+    assert "exp(1000*x)" in alert.inner_text()
+    assert page.locator('[data-testid="stException"]').count() == 0
+    screenshot(page, "optimizers-overflow-en")
+    set_language(page, "简体中文")
+    page.locator('[data-testid="stAlert"]').filter(has_text="溢出").wait_for(timeout=60_000)
+    assert page.locator('[data-testid="stException"]').count() == 0
+    screenshot(page, "optimizers-overflow-zh")
+    formula = page.get_by_role("textbox", name="f(x, y) =")
+    formula.fill("x^2 + y^2")  # a sane formula brings the race back
+    formula.press("Enter")
+    wait_idle(page, timeout=120_000)
+    page.wait_for_function(f"() => {{ const n = ({PATHS_JS})(); return n && n.length === 4; }}", timeout=60_000)
+    assert page.locator('[data-testid="stAlert"]').filter(has_text="溢出").count() == 0
+    assert page.locator('[data-testid="stException"]').count() == 0
