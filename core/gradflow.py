@@ -263,6 +263,45 @@ class WeightView:
     std: float
 
 
+@dataclass(frozen=True)
+class Blank:
+    """Layers whose statistic has no size to show: exactly 0 (the signal died) or inf/NaN (it overflowed).
+
+    A log axis cannot place 0 and no axis can place NaN, so a page explains these instead of
+    drawing an empty chart. `runs` are 1-based inclusive layer ranges, e.g. ((46, 50),).
+    """
+
+    signal: str  # "activations" (std of h_l) | "gradients" (std of ∂L/∂W_l)
+    kind: str  # "zero" | "nonfinite"
+    runs: tuple[tuple[int, int], ...]
+    every_layer: bool
+
+
+def layer_runs(mask: np.ndarray) -> tuple[tuple[int, int], ...]:
+    """The 1-based inclusive ranges of consecutive True entries: [F, T, T, F, T] → ((2, 3), (5, 5))."""
+    runs, start = [], None
+    for i, hit in enumerate(np.asarray(mask, bool)):
+        if hit and start is None:
+            start = i + 1
+        elif not hit and start is not None:
+            runs.append((start, i))
+            start = None
+    if start is not None:
+        runs.append((start, len(mask)))
+    return tuple(runs)
+
+
+def blanks(act_std: np.ndarray, grad_std: np.ndarray) -> tuple[Blank, ...]:
+    """Every run of layers whose activation or gradient std is exactly 0 or not finite."""
+    found = []
+    for signal, values in (("activations", act_std), ("gradients", grad_std)):
+        values = np.asarray(values, float)
+        for kind, mask in (("nonfinite", ~np.isfinite(values)), ("zero", values == 0)):
+            if mask.any():
+                found.append(Blank(signal, kind, layer_runs(mask), bool(mask.all())))
+    return tuple(found)
+
+
 @dataclass
 class LabResult:
     """Per-layer arrays (length depth, index 0 = layer 1) and everything derived from them."""
@@ -278,6 +317,19 @@ class LabResult:
     verdict: Verdict
     heatmaps: dict[str, Heatmap] = field(default_factory=dict)  # "activations"/"gradients" × scale
     weights: WeightView | None = None
+
+    @property
+    def grad_ratio(self) -> float | None:
+        """std ∂L/∂W_1 / std ∂L/∂W_L, or None where it has no value (last layer's 0, or either inf/NaN)."""
+        first, last = float(self.grad_std[0]), float(self.grad_std[-1])
+        if not (math.isfinite(first) and math.isfinite(last)) or last == 0:
+            return None
+        return first / last
+
+    @property
+    def blanks(self) -> tuple[Blank, ...]:
+        """Layers whose statistics are exactly 0 or inf/NaN (see `Blank`)."""
+        return blanks(self.act_std, self.grad_std)
 
 
 # ------------------------------------------------------------------------------------ properties

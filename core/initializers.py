@@ -366,7 +366,9 @@ INITIALIZERS: Registry[Initializer] = Registry(
         Initializer(
             "orthogonal",
             (_GAIN,),
-            r"W = g\,Q,\quad Q^\top Q = I \ \text{or}\ QQ^\top = I,\quad "
+            # Words stay out of formulas (they would be English in the 中文 UI): the case split says "or".
+            r"W = g\,Q,\quad \begin{cases}Q^\top Q = I, & n_\text{out} \ge n_\text{in}\\ "
+            r"QQ^\top = I, & n_\text{out} < n_\text{in}\end{cases}\quad "
             r"\sigma \approx \frac{g}{\sqrt{\max(n_\text{in},\ n_\text{out})}}",
             fill=lambda w, gain: nn.init.orthogonal_(w, gain),
             law=_law_orthogonal,
@@ -380,7 +382,7 @@ INITIALIZERS: Registry[Initializer] = Registry(
                 Param("a", -0.04, -VALUE_MAX, VALUE_MAX, 0.01),
                 Param("b", 0.04, -VALUE_MAX, VALUE_MAX, 0.01),
             ),  # fmt: skip
-            r"W \sim \mathcal{N}(\mu,\ \sigma^2)\ \text{restricted to}\ [a,\ b],\quad "
+            r"W \sim \mathcal{N}(\mu,\ \sigma^2)\ \big|\ a \le W \le b,\quad "
             r"\operatorname{Var} = \sigma^2\!\left[1+\frac{\alpha\varphi(\alpha)-\beta\varphi(\beta)}{Z}"
             r"-\left(\frac{\varphi(\alpha)-\varphi(\beta)}{Z}\right)^{\!2}\right]",
             fill=lambda w, mean, std, a, b: nn.init.trunc_normal_(w, mean, std, a, b),
@@ -392,8 +394,9 @@ INITIALIZERS: Registry[Initializer] = Registry(
         Initializer(
             "sparse",
             (Param("sparsity", 0.1, 0.0, 0.95, 0.05), Param("std", 0.01, step=0.01, log=True)),
-            r"W_{ij} = 0\ \text{for}\ \lceil s\,n_\text{out}\rceil\ \text{rows of each column, else}\ "
-            r"\mathcal{N}(0,\ \sigma^2)",
+            # Z_j, the zeroed rows of column j, is named in the translated description.
+            r"W_{ij} = \begin{cases}0, & i \in Z_j\\ \varepsilon_{ij} \sim \mathcal{N}(0,\ \sigma^2), & i \notin Z_j"
+            r"\end{cases}\quad |Z_j| = \lceil s\,n_\text{out}\rceil",
             fill=_fill_sparse,
             law=_law_sparse,
             check=lambda sparsity, std: _positive("std", std),

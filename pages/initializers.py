@@ -7,7 +7,7 @@ from plotly.subplots import make_subplots
 
 from core.activations import ACTIVATIONS
 from core.errors import UserError
-from core.gradflow import DEPTH_MAX, LAB_PARAMS, LabConfig, LabResult, lab_activations, run_lab
+from core.gradflow import LAB_PARAMS, Blank, LabConfig, LabResult, lab_activations, run_lab
 from core.init_demos import SYMMETRY_PARAMS, TRAIN_MAX_INITS, TRAIN_PARAMS, SymmetryRun, TrainCurve
 from core.init_demos import symmetry_demo as _symmetry_demo
 from core.init_demos import trainability as _trainability
@@ -91,11 +91,35 @@ def _per_layer_figure(results: dict[str, LabResult], height: int = 380) -> go.Fi
     style(fig, height=height)
     fig.update_layout(legend={"orientation": "h", "y": -0.22, "yanchor": "top", "x": 0})
     for col, values in ((1, [r.act_std for r in results.values()]), (2, [r.grad_std for r in results.values()])):
-        fig.update_yaxes(type="log", exponentformat="power", range=_log_range(np.concatenate(values)), row=1, col=col)
+        span = _log_range(np.concatenate(values))
+        fig.update_yaxes(type="log", exponentformat="power", range=span, row=1, col=col)
+        if span is None:  # every value 0 or inf/NaN: say so instead of leaving an empty panel
+            _nothing_note(fig, f"x{'' if col == 1 else col} domain", f"y{'' if col == 1 else col} domain")
     fig.update_xaxes(title_text=p("layer"))
     fig.update_yaxes(title_text=p("std"), row=1, col=1)
     fig.update_layout(hovermode="x unified")
     return fig
+
+
+def _nothing_note(fig: go.Figure, xref: str = "paper", yref: str = "paper") -> None:
+    fig.add_annotation(text=p("chart_nothing"), xref=xref, yref=yref, x=0.5, y=0.5, showarrow=False,
+                       font={"size": 14}, align="center")  # fmt: skip
+
+
+def _layers_text(runs: tuple[tuple[int, int], ...]) -> str:
+    """((3, 3), (5, 50)) → "layers 3, 5–50" style text in the page's language."""
+    parts = [p("layers_one", a=a) if a == b else p("layers_range", a=a, b=b) for a, b in runs]
+    return p("layers_sep").join(parts)
+
+
+def _explain_blanks(blanks: tuple[Blank, ...]) -> None:
+    """Why a statistic reads 0 or NaN and a chart has no points: the signal died or overflowed."""
+    for blank in blanks:
+        name = f"blank_{blank.signal}_{blank.kind}" + ("_all" if blank.every_layer else "")
+        box = st.error if blank.signal == "gradients" or blank.kind == "nonfinite" else st.warning
+        box(p(name, layers=_layers_text(blank.runs)), icon="🕳️" if blank.kind == "zero" else "💥")
+    if blanks:
+        st.caption(p("blank_charts"))
 
 
 def _log_range(values: np.ndarray, decades: float = LOG_SPAN) -> list[float] | None:
@@ -143,11 +167,16 @@ def _heatmap_figure(result: LabResult, signal: str, scale: str) -> go.Figure:
     x_title = p("value") if scale == "linear" else p("log_value")
     fig = figure(p(f"heat_{signal}"), x=x_title, y=p("layer"), height=420)
     layers = np.arange(1, heat.share.shape[0] + 1)
-    fig.add_trace(go.Heatmap(x=heat.centers, y=layers, z=heat.share, colorscale="Viridis",
-                             colorbar={"title": {"text": p("share")}},
+    # A share is a fraction: the colour bar starts at 0 and never passes 1 (plotly would centre an
+    # all-zero heatmap on 0 and show negative shares). The top is the largest share, for contrast.
+    top = float(heat.share.max())
+    fig.add_trace(go.Heatmap(x=heat.centers, y=layers, z=heat.share, colorscale="Viridis", zmin=0.0,
+                             zmax=min(top, 1.0) if top > 0 else 1.0, colorbar={"title": {"text": p("share")}},
                              hovertemplate=f"{p('layer')} %{{y}}<br>%{{x:.3g}}: %{{z:.1%}}<extra></extra>"))  # fmt: skip
     fig.update_yaxes(autorange="reversed")
     fig.update_layout(hovermode="closest")
+    if not top > 0:
+        _nothing_note(fig)
     return fig
 
 
@@ -227,18 +256,18 @@ dev = str(device())
 # --- one pass ------------------------------------------------------------------------------------
 with tab_flow:
     verdict_box, metrics_box, layers_box, heat_box, weight_box = (st.container() for _ in range(5))
-    with weight_box:
-        st.subheader(p("weights_header"))
-        depth_now = settings["depth"] if isinstance(settings["depth"], int) else 1
-        depth_now = max(1, min(depth_now, DEPTH_MAX))
-        layer_key = key(FAMILY, "lab", "layer")
-        init(layer_key, 1)
-        st.session_state[layer_key] = max(1, min(int(st.session_state[layer_key]), depth_now))
-        layer = st.slider(p("layer"), 1, depth_now, key=layer_key) if depth_now > 1 else 1
-    result = None
+    config = result = None
     with user_errors(verdict_box):
         config = LabConfig.make(name, init_params, **common)
-        result = _lab(config, dev, layer, True)
+    if config is not None:  # invalid settings: the message alone, no section waits for a chart that never comes
+        with weight_box:  # drawn below the other sections, but its layer slider is read before the run
+            st.subheader(p("weights_header"))
+            layer_key = key(FAMILY, "lab", "layer")
+            init(layer_key, 1)
+            st.session_state[layer_key] = max(1, min(int(st.session_state[layer_key]), config.depth))
+            layer = st.slider(p("layer"), 1, config.depth, key=layer_key) if config.depth > 1 else 1
+        with user_errors(verdict_box):
+            result = _lab(config, dev, layer, True)
     if result is not None:
         with verdict_box:
             st.subheader(p("verdict"))
@@ -248,8 +277,9 @@ with tab_flow:
             m[0].metric(p("loss"), f"{result.loss:.4g}")
             m[1].metric(p("input_std"), f"{result.input_std:.3g}")
             m[2].metric(p("last_act_std"), f"{result.act_std[-1]:.3g}")
-            ratio = result.grad_std[0] / result.grad_std[-1] if result.grad_std[-1] > 0 else float("nan")
-            m[3].metric(p("grad_ratio"), f"{ratio:.3g}", help=p("help_grad_ratio"))
+            ratio = p("ratio_none") if result.grad_ratio is None else f"{result.grad_ratio:.3g}"
+            m[3].metric(p("grad_ratio"), ratio, help=p("help_grad_ratio"))
+            _explain_blanks(result.blanks)
         with layers_box:
             show(_per_layer_figure({entry_title(FAMILY, name): result}), key="init-layers")
             with st.expander(p("table_header")):

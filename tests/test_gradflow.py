@@ -11,10 +11,13 @@ from core.gradflow import (
     CLASSES,
     DEPTH_MAX,
     WIDTH_MAX,
+    Blank,
     LabConfig,
+    blanks,
     build,
     lab_activations,
     layer_histograms,
+    layer_runs,
     make_input,
     rectifies,
     run_lab,
@@ -207,3 +210,32 @@ def test_every_initializer_runs_in_the_lab_with_its_views(name):
     view = result.weights
     assert view.theory.std == pytest.approx(INITIALIZERS[name].std((32, 32)))
     assert np.isfinite(view.density).all() and np.isfinite(view.pdf).all()
+
+
+def test_layer_runs_and_blanks():
+    assert layer_runs(np.array([False, True, True, False, True])) == ((2, 3), (5, 5))
+    assert layer_runs(np.zeros(3, bool)) == ()
+    found = blanks(np.array([1.0, 0.5, 0.0, 0.0]), np.array([np.nan, 1.0, 1.0, np.inf]))
+    assert found == (
+        Blank("activations", "zero", ((3, 4),), False),
+        Blank("gradients", "nonfinite", ((1, 1), (4, 4)), False),
+    )
+    assert blanks(np.ones(3), np.zeros(3)) == (Blank("gradients", "zero", ((1, 3),), True),)
+    assert blanks(np.ones(3), np.ones(3)) == ()
+
+
+def test_sparse_at_depth_50_kills_every_gradient_and_says_so():
+    """The small σ = 0.01 shrinks the signal ~10× a layer: float32 underflows to exact zeros."""
+    result = run_lab(LabConfig.make("sparse", {}, depth=50, width=64, batch=32), heatmaps=False)
+    assert result.grad_ratio is None  # 0 / 0, not nan
+    by_signal = {b.signal: b for b in result.blanks}
+    assert by_signal["gradients"].every_layer and by_signal["gradients"].kind == "zero"
+    first_zero = by_signal["activations"].runs[0][0]
+    assert by_signal["activations"].runs == ((first_zero, 50),)
+    assert np.all(result.act_std[first_zero - 1 :] == 0) and result.act_std[first_zero - 2] > 0
+
+
+def test_grad_ratio_of_a_healthy_network():
+    result = run_lab(LabConfig.make("kaiming_normal", {}, depth=4, width=32, batch=16), heatmaps=False)
+    assert result.grad_ratio == pytest.approx(result.grad_std[0] / result.grad_std[-1])
+    assert result.blanks == ()

@@ -1,6 +1,7 @@
 """Initializers: samples match each scheme's formula, gains match PyTorch, bad input is refused."""
 
 import math
+import re
 
 import numpy as np
 import pytest
@@ -199,3 +200,15 @@ def test_unknown_initializer_and_bad_shapes():
         INITIALIZERS["eye"].apply_(torch.empty(5))
     with pytest.raises(UserError):
         gain("swish")
+
+
+# Subscripts and operator names every course writes in Latin letters; anything else inside
+# \text{…} is a word, and a word in a formula stays English in the 中文 UI.
+FORMULA_NAMES = {"in", "out", "mode", "ReLU", "LeakyReLU", "Var"}
+
+
+@pytest.mark.parametrize("name", EXPECTED_NAMES)
+def test_formulas_hold_no_words(name):
+    formula = INITIALIZERS[name].formula
+    words = set(re.findall(r"\\(?:text|operatorname|mathrm)\{([^}]*)\}", formula))
+    assert words <= FORMULA_NAMES, words - FORMULA_NAMES

@@ -1,5 +1,7 @@
 """AppTests of the initializers page: both languages, verdicts, compare mode, bad input messages."""
 
+import json
+
 import pytest
 
 from tests.apptest import LANGS, assert_clean, open_page
@@ -90,3 +92,34 @@ def test_train_button_draws_one_curve_per_initializer(lang):
     assert charts[-1].proto.spec.count('"name"') >= 4  # normal, Xavier, Kaiming, PyTorch default
     table = at.dataframe[-1].value  # the trainability summary, after the per-layer table
     assert len(table) == 4
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_invalid_depth_leaves_only_the_message(lang):
+    """Depth 101: the error box, and no section heading or slider waiting for a chart that never comes."""
+    at = open_page("initializers", lang, timeout=300, **{**FAST, "p.initializers.lab.depth": 101})
+    assert_clean(at)
+    assert "101" in " ".join(e.value for e in at.error)
+    subheaders = [s.value for s in at.subheader]
+    assert ("某一层的权重与理论分布" if lang == "zh" else "Weights of one layer vs. the theory") not in subheaders
+    assert ("诊断结论" if lang == "zh" else "Verdict") not in subheaders
+    assert not [s for s in at.slider if s.key == "p.initializers.lab.layer"]
+    lab_metrics = {"loss", "损失", "gradient std, layer 1 / last layer", "梯度标准差之比：第 1 层 / 最后一层"}
+    assert not [m for m in at.metric if m.label in lab_metrics]
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_sparse_at_depth_50_explains_the_zero_gradients(lang):
+    """Every gradient underflows to exactly 0: a message says so, no `nan` metric, share colour bars in [0, 1]."""
+    state = {**FAST, "p.initializers.lab.choice": "sparse", "p.initializers.lab.depth": 50}
+    at = open_page("initializers", lang, timeout=300, **state)
+    assert_clean(at)
+    assert all("nan" not in str(m.value).lower() for m in at.metric), [m.value for m in at.metric]
+    boxes = " ".join(str(x.value) for x in [*at.error, *at.warning])
+    assert ("所有权重梯度都恰好为 0" if lang == "zh" else "Every weight gradient is exactly 0") in boxes
+    assert ("激活值恰好为 0" if lang == "zh" else "activations are exactly 0 in layers") in boxes
+    heatmaps = [json.loads(c.proto.spec) for c in at.get("plotly_chart") if '"heatmap"' in c.proto.spec]
+    shares = [t for fig in heatmaps for t in fig["data"] if t.get("colorbar", {}).get("title")]
+    assert len(shares) == 2  # activations and gradients
+    for trace in shares:
+        assert trace["zmin"] == 0 and 0 < trace["zmax"] <= 1
