@@ -103,12 +103,8 @@ def _compile(node: ast.AST, text: str) -> Expr:
     raise _reject(type(node).__name__, text)
 
 
-def compile_expression(text: str) -> Expr:
-    """Check `text` and return f(x, y) on tensors (same shape in, same shape out).
-
-    Raises:
-        UserError: empty or too long text, a syntax error, or anything outside the whitelist.
-    """
+def _parse(text: str) -> ast.Expression:
+    """`text` parsed (``^`` read as a power), with its length and size checked."""
     if not isinstance(text, str) or not text.strip():
         raise UserError("surfaces.errors.expr_empty", "the formula is empty")
     if len(text) > MAX_LENGTH:
@@ -120,7 +116,26 @@ def compile_expression(text: str) -> Expr:
         raise UserError("surfaces.errors.expr_syntax", f"cannot parse {text!r}: {error}", text=text) from None
     if sum(1 for _ in ast.walk(tree)) > MAX_NODES:
         raise UserError("surfaces.errors.expr_long", f"the formula has more than {MAX_NODES} parts", n=MAX_LENGTH)
-    body = _compile(tree.body, text)
+    return tree
+
+
+def parse_expression(text: str) -> ast.expr:
+    """The checked syntax tree of `text`, for callers that walk it themselves (never evaluated).
+
+    The same checks and messages as `compile_expression`, which it runs (whitelist, names,
+    arity, one trial evaluation); ``^`` appears as ``ast.Pow`` and ``+x`` as ``ast.UAdd``.
+    """
+    compile_expression(text)
+    return _parse(text).body
+
+
+def compile_expression(text: str) -> Expr:
+    """Check `text` and return f(x, y) on tensors (same shape in, same shape out).
+
+    Raises:
+        UserError: empty or too long text, a syntax error, or anything outside the whitelist.
+    """
+    body = _compile(_parse(text).body, text)
 
     def f(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
         return body(x, y)

@@ -1,0 +1,140 @@
+"""Drawings for the backpropagation page: a computational graph as Graphviz DOT, the h-error curve.
+
+`st.graphviz_chart` lays the DOT out in the browser (Graphviz compiled to WebAssembly, shipped
+inside Streamlit's own bundle), so drawing a graph needs no Python package and no network.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+from collections.abc import Mapping
+
+import plotly.graph_objects as go
+
+from core.backprop.gradcheck import ErrorCurve
+from core.backprop.graph import Trace
+from ui.charts import COLORS, FONT, figure
+
+SYMBOLS = {"add": "+", "sub": "−", "mul": "×", "div": "÷", "pow": "^", "neg": "−"}
+GRAD = "#D62728"  # gradients in red, as in the course's figures
+ACTIVE = "#FDE2C4"
+VAR = "#DCE8F5"
+OP = "#F4F4F4"
+MUTED = "#9A9A9A"
+FONT_NAME = "Noto Sans CJK SC, Source Han Sans SC, PingFang SC, Microsoft YaHei, sans-serif"
+
+
+def _number(value: float) -> str:
+    return f"{value:.4g}".replace("-", "−")
+
+
+def _cell(text: str, *, color: str | None = None, bold: bool = False, size: int | None = None) -> str:
+    body = html.escape(text)
+    if bold:
+        body = f"<B>{body}</B>"
+    attrs = "".join([f' COLOR="{color}"' if color else "", f' POINT-SIZE="{size}"' if size else ""])
+    if attrs:
+        body = f"<FONT{attrs}>{body}</FONT>"
+    return f"<TR><TD>{body}</TD></TR>"
+
+
+def graph_dot(trace: Trace, step: int, captions: Mapping[int, str], *, show_grads: bool = True) -> str:
+    """DOT for the graph at backward step `step` (0: forward values only; k ≥ 1: after step k−1).
+
+    Every node shows its forward value and, once the backward pass has reached it, its
+    gradient (red). The node being visited is highlighted, and the edges carrying its
+    gradient back to its inputs are drawn red and labelled with what they carry.
+
+    Args:
+        captions: node index → a translated caption (built-in graphs' node names).
+    """
+    if not 0 <= step <= len(trace.steps):
+        raise ValueError(f"step {step} is outside [0, {len(trace.steps)}]")
+    nodes = trace.graph.nodes
+    out = nodes[trace.graph.output].text
+    grads = trace.steps[step - 1].grads if step else (None,) * len(nodes)
+    active = trace.steps[step - 1] if step else None
+    lines = [
+        "digraph G {",
+        f'  graph [rankdir=LR, bgcolor="transparent", nodesep=0.25, ranksep=0.45, fontname="{FONT_NAME}"];',
+        f'  node [shape=box, style="rounded,filled", fontname="{FONT_NAME}", fontsize=12, margin="0.08,0.04",'
+        f' color="#8A8A8A", fillcolor="{OP}"];',
+        f'  edge [color="#7A7A7A", arrowsize=0.7, fontname="{FONT_NAME}", fontsize=11];',
+    ]
+    for i, node in enumerate(nodes):
+        if node.op == "const":
+            lines.append(f'  n{i} [label="{html.escape(node.text)}", shape=plaintext, style="", fontcolor="#555555"];')
+            continue
+        rows = []
+        head = node.text if node.op == "var" else f"{SYMBOLS.get(node.op, node.op)}   {node.text}"
+        rows.append(_cell(head, bold=True, size=14))
+        if i in captions:
+            rows.append(_cell(captions[i], color="#555555", size=10))
+        rows.append(_cell(f"= {_number(trace.values[i])}"))
+        if show_grads and step:
+            g = grads[i]
+            shown = f"∂{out}/∂{node.text} = {_number(g)}" if g is not None else f"∂{out}/∂{node.text} = ?"
+            rows.append(_cell(shown, color=GRAD if g is not None else MUTED))
+        fill = ACTIVE if active is not None and active.node == i else (VAR if node.op == "var" else OP)
+        pen = ', penwidth=2.2, color="#F58518"' if active is not None and active.node == i else ""
+        table = '<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="1">' + "".join(rows) + "</TABLE>"
+        lines.append(f'  n{i} [label=<{table}>, fillcolor="{fill}"{pen}, id="bp-node-{i}"];')
+    sent = {}
+    if active is not None:  # the seed step sends nothing
+        node = nodes[active.node]
+        for j, c in zip(node.inputs, active.contributions, strict=True):
+            if not math.isnan(c):
+                sent[(j, active.node)] = sent.get((j, active.node), 0.0) + c
+    for i, node in enumerate(nodes):
+        for j in dict.fromkeys(node.inputs):  # x·x: one edge
+            style = ' style="dashed"' if nodes[j].op == "const" else ""
+            if (j, i) in sent:
+                label = html.escape(f"← {_number(sent[(j, i)])}")
+                lines.append(
+                    f'  n{j} -> n{i} [color="{GRAD}", penwidth=2.2, fontcolor="{GRAD}", label=" {label} "{style}];'
+                )
+            else:
+                lines.append(f"  n{j} -> n{i} [{style.strip()}];" if style else f"  n{j} -> n{i};")
+    lines.append("}")
+    return "\n".join(lines)
+
+
+def error_curve_figure(curve: ErrorCurve, h: float, labels: Mapping[str, str]) -> go.Figure:
+    """Error of the central difference against h on log–log axes, one line per precision.
+
+    Args:
+        labels: ``x``, ``y`` axis titles, ``chosen`` (the chosen h), ``best`` ("best h {h}")
+            and each precision's legend text by its name.
+    """
+    fig = figure(x=labels["x"], y=labels["y"], height=440)
+    hs = curve.h.numpy()
+    for k, (precision, errors) in enumerate(curve.errors.items()):
+        color = COLORS[k]
+        fig.add_trace(
+            go.Scatter(
+                x=hs,
+                y=errors.numpy(),
+                name=labels[precision],
+                mode="lines+markers",
+                marker={"size": 4},
+                line={"color": color, "width": 2.5},
+            )
+        )
+        best = curve.best_h(precision)
+        fig.add_vline(
+            x=best,
+            line={"color": color, "dash": "dot", "width": 1},
+            annotation_text=labels["best"].format(h=f"{best:.0e}"),
+            annotation_position="top left" if k == 0 else "bottom right",
+            annotation_font={"color": color, "family": FONT},
+        )
+    fig.add_vline(x=h, line={"color": "#333333", "width": 1.5})
+    fig.add_annotation(
+        x=math.log10(h), y=1, yref="paper", text=labels["chosen"], showarrow=False, yanchor="bottom",
+        font={"family": FONT},
+    )  # fmt: skip
+    fig.update_xaxes(type="log", exponentformat="power")
+    fig.update_yaxes(type="log", exponentformat="power")
+    fig.update_layout(hovermode="closest")
+    return fig
