@@ -1,8 +1,11 @@
-"""Caps a hosted demo can tune through environment variables."""
+"""What a hosted demo can tune through environment variables: caps, and where the data is."""
 
 from __future__ import annotations
 
 import os
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
 
 
 def env_int(name: str, default: int) -> int:
@@ -17,3 +20,13 @@ def env_int(name: str, default: int) -> int:
     if number < 1:
         raise ValueError(f"environment variable {name}={value!r} must be ≥ 1")
     return number
+
+
+def data_root() -> Path:
+    """The data directory: ``$DLP_DATA`` when it is set (a host's mount), else ``../shared/data`` beside the repo.
+
+    A set ``$DLP_DATA`` is used even when it does not exist, so a host that mounts nothing is
+    told so by the pages, rather than silently served whatever sits beside the repository.
+    """
+    value = os.environ.get("DLP_DATA", "").strip()
+    return Path(value).expanduser() if value else REPO.parent / "shared" / "data"

@@ -8,6 +8,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
+from core.errors import UserError
 from core.poetry import rhyme
 from core.poetry.corpus import FORM_BY_NAME, FORMS, load_tang, parse_upload, statistics
 from core.poetry.generate import (
@@ -70,9 +71,12 @@ def corpus_stats() -> dict:
 
 
 @st.cache_resource(show_spinner=False)
-def corpus_rhyme_rate() -> float:
-    """How often the held-out Tang poems' even lines all rhyme by our judgement (the reference)."""
-    return rhyme.rhyme_rate(corpus().heldout)
+def corpus_rhyme_rate() -> float | None:
+    """How often the held-out Tang poems' even lines all rhyme by our judgement (None without the corpus)."""
+    try:
+        return rhyme.rhyme_rate(corpus().heldout)
+    except UserError:  # no data mounted: the shipped model still writes poems, without the reference figure
+        return None
 
 
 @st.cache_resource(show_spinner=False)
@@ -165,8 +169,6 @@ with tab_write:
     with user_errors():
         form = FORM_BY_NAME[form_name]
         if mode == "acrostic" and not text.strip():
-            from core.errors import UserError
-
             raise UserError("poems.errors.empty", "enter one head character per line", lines=form.lines)
         resolved = entry.resolve(values)
         poems = generate(
@@ -189,7 +191,11 @@ with tab_write:
             with cols[i % 2]:
                 show_poem(i, poem)
         rate = rhyme.rhyme_rate([p.lines for p in poems])
-        st.caption(t("poems.batch_rhyme", rate=rate * 100, corpus=corpus_rhyme_rate() * 100))
+        reference = corpus_rhyme_rate()
+        if reference is None:
+            st.caption(t("poems.batch_rhyme_alone", rate=rate * 100))
+        else:
+            st.caption(t("poems.batch_rhyme", rate=rate * 100, corpus=reference * 100))
 
 # -- the model's thinking -----------------------------------------------------------------
 with tab_think:
@@ -294,7 +300,7 @@ with tab_embed:
     st.markdown(t("poems.embed_note"))
 
 # -- corpus statistics -------------------------------------------------------------------
-with tab_corpus:
+with tab_corpus, user_errors():  # without the corpus: what is missing and where to put it
     stats = corpus_stats()
     st.markdown(t("poems.corpus_intro"))
     m = st.columns(4)
@@ -384,8 +390,6 @@ with tab_train:
                 training_poems = pick_subset(corpus().train, picked, int(resolved["max_poems"]), seed())
             else:
                 if upload is None:
-                    from core.errors import UserError
-
                     raise UserError("poems.errors.no_upload", "choose a text file first")
                 training_poems = uploaded[: int(resolved["max_poems"])]
             run = LiveRun(live_job(training_poems, cell, resolved, sample_form, seed(), device()), name="poems")

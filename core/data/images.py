@@ -14,19 +14,17 @@ import torch
 from torchvision import datasets
 from torchvision.datasets.utils import extract_archive
 
+from core.env import data_root
 from core.errors import UserError
 
-REPO = Path(__file__).resolve().parents[2]
 NAMES = {"MNIST": datasets.MNIST, "FashionMNIST": datasets.FashionMNIST}
 CACHE = Path(os.environ.get("DLP_CACHE", Path.home() / ".cache" / "deep-learning-playground"))
 
 
 def default_root() -> Path | None:
-    """``$DLP_DATA``, else ``../shared/data`` beside the repository, if present."""
-    for candidate in (os.environ.get("DLP_DATA"), REPO.parent / "shared" / "data"):
-        if candidate and Path(candidate).is_dir():
-            return Path(candidate)
-    return None
+    """`core.env.data_root()` (``$DLP_DATA``, else ``../shared/data``) if it is a directory."""
+    root = data_root()
+    return root if root.is_dir() else None
 
 
 @cache
@@ -41,9 +39,9 @@ def load_images(name: str = "MNIST", train: bool = True, root: str | None = None
     if name not in NAMES:
         raise UserError("unknown_name", f"Unknown image data set {name!r}; choose from: {', '.join(NAMES)}",
                         family="dataset", value=name, choices=", ".join(NAMES))  # fmt: skip
-    base = Path(root) if root else default_root()
-    raw = base / name / "raw" if base else None
-    if raw is None or not raw.is_dir():
+    base = Path(root) if root else data_root()
+    raw = base / name / "raw"
+    if not raw.is_dir():
         raise UserError("no_image_data", f"no {name} files found under {base}/{name}/raw", name=name, path=str(base))
     cached_raw = CACHE / name / "raw"
     cached_raw.mkdir(parents=True, exist_ok=True)

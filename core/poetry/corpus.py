@@ -21,9 +21,10 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
-DATA = ROOT.parent / "shared" / "data" / "poems"
-TANG = DATA / "tang.jsonl.gz"
+from core.env import data_root
+from core.errors import UserError
+
+TANG = data_root() / "poems" / "tang.jsonl.gz"  # where the corpus is when this module is imported
 
 COMMA, PERIOD = "，", "。"
 LINE_ENDS = "，。？！；"  # accepted at the end of a raw line, normalised to ，/。
@@ -162,8 +163,15 @@ def build(texts: Iterable[str], percent: int = HELDOUT_PERCENT) -> Corpus:
     return Corpus(train, heldout, dict(dropped), raw)
 
 
-def load_tang(path: str | Path = TANG) -> Corpus:
-    """The cleaned 全唐诗 corpus (about 2 s to read)."""
+def load_tang(path: str | Path | None = None) -> Corpus:
+    """The cleaned 全唐诗 corpus (about 2 s to read), from `path` or ``<data root>/poems/tang.jsonl.gz``.
+
+    Raises:
+        UserError: ``no_poem_corpus`` when the file is not there (says where to put it).
+    """
+    path = Path(path) if path else data_root() / "poems" / "tang.jsonl.gz"
+    if not path.is_file():
+        raise UserError("no_poem_corpus", f"no poem corpus at {path}", path=str(path), folder=str(path.parent))
     return build(read_jsonl(path))
 
 
