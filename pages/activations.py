@@ -69,6 +69,13 @@ def _interval(low: float, high: float) -> str:
     return f"[{fmt(low)}, {fmt(high)}]"
 
 
+def _line(w: float, b: float) -> str:
+    """y = w·x ± |b| as a person writes it: "0.2994·x − 0.0012", never "+ -0.0012" (nor "− 0.0000")."""
+    w_text, b_text = f"{w:.4f}", f"{b:.4f}"
+    sign = "−" if b_text.startswith("-") and float(b_text) != 0 else "+"
+    return f"y = {w_text.replace('-', '−')}·x {sign} {b_text.lstrip('-')}"
+
+
 def _max_grad(value: float) -> str:
     return "∞" if value == math.inf else f"{value:.4g}"
 
@@ -228,7 +235,13 @@ def nonlinear_panel(seed: int) -> None:
             show(loss_fig, key="act-nonlinear-loss")
         w, b = plain.line
         st.markdown(
-            t(f"{FAMILY}.page.nonlinear_line", w=w, b=b, plain=plain.losses[-1], curved=curved.losses[-1], name=title)
+            t(
+                f"{FAMILY}.page.nonlinear_line",
+                line=_line(w, b),
+                plain=plain.losses[-1],
+                curved=curved.losses[-1],
+                name=title,
+            )  # fmt: skip
         )
 
 

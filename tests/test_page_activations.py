@@ -70,3 +70,13 @@ def test_step_and_rrelu_say_where_autograd_is_not_the_truth():
 def test_language_changes_the_text():
     assert open_page("activations", "en").title[0].value == "Activation functions"
     assert open_page("activations", "zh").title[0].value == "激活函数"
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_collapsed_line_is_written_like_a_person_writes_it(lang):
+    # seed 3: the fitted intercept is −2e−8, which "+ {b:.4f}" printed as "y = 0.2994·x + -0.0000"
+    at = open_page("activations", lang, **{"p.seed": 3})
+    assert_clean(at)
+    line = next(m.value for m in at.markdown if "**y = " in m.value)
+    assert "**y = 0.2994·x + 0.0000**" in line, line
+    assert "+ -" not in line and "+ −" not in line

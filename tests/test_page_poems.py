@@ -73,3 +73,23 @@ def test_live_training_runs_and_shows_samples():
         at.run()
     assert any("第 1 个 epoch 后" in m.value for m in at.markdown)
     assert_clean(at)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_messages_read_right_for_one_item(lang):
+    # one bad character, one head: "「A」 are not …" and "There are 1 head characters" read wrong
+    at = open_page("poems", lang, **{"p.poems.text": "A", "p.poems.n": 1})
+    assert_clean(at)
+    text = " ".join(e.value for e in at.error)
+    assert "「A」" in text and "」 are not" not in text, text
+    at = open_page("poems", lang, **{"p.poems.text": "春", "p.poems.n": 1})
+    text = " ".join(e.value for e in at.error)
+    assert "1 head characters" not in text and ("输入了 1 个" in text if lang == "zh" else "you typed 1" in text), text
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_head_field_help_describes_the_single_line_input(lang):
+    at = open_page("poems", lang, **{"p.poems.n": 1})
+    box = at.text_input(key="p.poems.text")
+    assert "one per line" not in box.label and "每行一个" not in box.label, box.label
+    assert "春夏秋冬" in box.help  # an example of what to type on the one line

@@ -78,3 +78,13 @@ def test_neighbour_choice_survives_a_text_change():
     at.text_area(key="p.words.text").input("我来到北京清华大学").run()
     assert_clean(at)
     assert at.selectbox(key="p.words.word").value == "我"
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_counts_read_right_for_a_single_word(lang):
+    # "你好" is one word: the caption once said "jieba found 1 words … 1 distinct words"
+    at = open_page("words", lang, **{"p.words.text": "你好"})
+    assert_clean(at)
+    stats = next(c.value for c in at.caption if "jieba" in c.value)
+    assert "1 words" not in stats and "1 distinct words" not in stats, stats
+    assert ("1" in stats) and (("词表里有 1 个不同的词" in stats) if lang == "zh" else ("vocabulary: 1" in stats))

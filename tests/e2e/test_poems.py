@@ -19,7 +19,7 @@ def poem_lines(page) -> list[list[str]]:
 def test_acrostic_poem_has_heads_in_place(page, app_url):
     goto(page, app_url, "poems")
     wait_idle(page, timeout=120_000)
-    box = page.get_by_role("textbox", name="Head characters (one per line)")
+    box = page.get_by_role("textbox", name="Head characters (typed in a row)")
     box.fill(HEADS)
     box.press("Enter")
     wait_idle(page, timeout=120_000)
