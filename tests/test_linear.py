@@ -24,7 +24,9 @@ def _t(a) -> torch.Tensor:
 
 
 def test_core_linear_does_not_import_streamlit():
-    code = "import sys, core.linear.data, core.linear.regression, core.linear.logistic; print('streamlit' in sys.modules)"
+    code = (
+        "import sys, core.linear.data, core.linear.regression, core.linear.logistic; print('streamlit' in sys.modules)"
+    )
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
 
@@ -242,7 +244,7 @@ def test_learning_rate_regimes(lr, kind):
     assert v.critical_lr == pytest.approx(3 / 14)  # 2 / (2·E x²) with E x² = 14/3
     assert np.isfinite(run.thetas).all() and np.isfinite(run.losses).all()  # never NaN for the charts
     if kind == "converged":
-        assert v.converged_at is not None and np.abs(run.thetas[v.converged_at:, 0] - 2).max() <= rg.TOL
+        assert v.converged_at is not None and np.abs(run.thetas[v.converged_at :, 0] - 2).max() <= rg.TOL
     if kind == "oscillating":
         signs = np.sign(run.thetas[:5, 0] - 2)
         assert (signs[1:] != signs[:-1]).all()  # every step jumps across w* = 2
