@@ -36,15 +36,15 @@ def _x_range(default: tuple[float, float], *scope: str) -> tuple[float, float]:
     return low, high
 
 
-def _pair(curves: dict, x_title: str, chart_key: str) -> None:
-    """Loss and gradient side by side (a gradient can dwarf the loss, so two charts)."""
+def _pair(curves: dict, x_title: str, var: str, chart_key: str) -> None:
+    """Loss and gradient side by side (a gradient can dwarf the loss, so two charts); `var` is x's symbol."""
     left, right = st.columns(2)
     if len(curves) == 1:
         title = t(f"{FAMILY}.page.chart_loss", name=entry_title(FAMILY, next(iter(curves))))
     else:
         title = t(f"{FAMILY}.page.chart_losses")
     loss_fig = figure(title, x=x_title, y=t(f"{FAMILY}.page.loss_axis"))
-    grad_fig = figure(t(f"{FAMILY}.page.chart_grad"), x=x_title, y=t(f"{FAMILY}.page.grad_axis"))
+    grad_fig = figure(t(f"{FAMILY}.page.chart_grad", var=var), x=x_title, y=t(f"{FAMILY}.page.grad_axis", var=var))
     for fig in (loss_fig, grad_fig):  # several long names: the legend goes under the plot
         fig.update_layout(legend={"y": -0.2, "yanchor": "top"}, margin={"t": 50, "b": 40}, height=480)
     for i, (name, curve) in enumerate(curves.items()):
@@ -73,7 +73,7 @@ def explore() -> None:
         low, high = _x_range(loss.x_range, "main", name)
     with right, user_errors():
         curve = loss_curve(name, raw, target, low, high)
-        _pair({name: curve}, t(f"{FAMILY}.axes.{loss.x_label}"), "loss-main")
+        _pair({name: curve}, t(f"{FAMILY}.axes.{loss.x_label}"), t(f"{FAMILY}.axes_symbol.{loss.x_label}"), "loss-main")
     st.markdown(t(f"{FAMILY}.page.task", task=t(f"{FAMILY}.tasks.{loss.task}.title")))
     explain(FAMILY, loss)
     st.markdown(f"**{t(f'{FAMILY}.page.gradient')}**")
@@ -98,7 +98,8 @@ def compare() -> None:
     low, high = _x_range(COMPARE_RANGES[task], "compare", task)
     with user_errors():
         curves = compare_curves(names, label, low, high)
-        _pair(curves, t(f"{FAMILY}.page.compare_axis.{task}", label=label), "loss-compare")
+        axis = t(f"{FAMILY}.page.compare_axis.{task}", label=label)
+        _pair(curves, axis, t(f"{FAMILY}.compare_symbol.{task}"), "loss-compare")
         st.caption(t(f"{FAMILY}.page.compare_caption.{task}"))
     st.markdown(t(f"{FAMILY}.tasks.{task}.when"))
 

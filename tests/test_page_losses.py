@@ -51,3 +51,21 @@ def test_logit_sliders_change_loss_and_the_gradient_table():
     table = at.dataframe[0].value
     assert len(table) == 5
     assert (table.iloc[:, 4] - table.iloc[:, 5]).abs().max() < 1e-12  # autograd == softmax − q
+
+
+@pytest.mark.parametrize("lang", LANGS)
+@pytest.mark.parametrize(
+    "loss,var", [("mse", "ŷ"), ("bce", "p"), ("bce_logits", "z"), ("cross_entropy", "z<sub>y</sub>"), ("hinge", "s")]
+)
+def test_gradient_chart_names_the_variable_of_its_x_axis(lang, loss, var):
+    # the x axis is the prediction ŷ (or p, z, s): the gradient chart said dL/dx
+    import json
+
+    at = open_page("losses", lang, **{"p.losses.main.choice": loss})
+    assert_clean(at)
+    specs = [json.loads(c.proto.spec)["layout"] for c in at.get("plotly_chart")]
+    grads = [s for s in specs if "dL/d" in s.get("yaxis", {}).get("title", {}).get("text", "")]
+    assert len(grads) == 2  # the chosen loss's gradient, and the comparison's (regression: ŷ)
+    assert grads[0]["yaxis"]["title"]["text"] == f"dL/d{var}" and f"dL/d{var}" in grads[0]["title"]["text"]
+    assert grads[1]["yaxis"]["title"]["text"] == "dL/dŷ"
+    assert not any("dL/dx" in json.dumps(s, ensure_ascii=False) for s in specs)
