@@ -15,10 +15,10 @@ venv() {  # $1: requirements file
   fi
 }
 
-browser() {  # Debian's Chromium (+ CJK and emoji fonts for screenshots); Playwright drives it
-  command -v chromium >/dev/null && fc-list 2>/dev/null | grep -qi "Noto Sans CJK" && return
+browser() {  # Debian's Chromium (+ CJK and emoji fonts for screenshots), driven by Playwright; nginx for the proxy test
+  command -v chromium >/dev/null && fc-list 2>/dev/null | grep -qi "Noto Sans CJK" && [ -x /usr/sbin/nginx ] && return
   local sudo=""; [ "$(id -u)" = 0 ] || sudo="sudo"
-  $sudo apt-get update -q && $sudo apt-get install -y -q chromium fonts-noto-cjk fonts-noto-color-emoji
+  $sudo apt-get update -q && $sudo apt-get install -y -q chromium fonts-noto-cjk fonts-noto-color-emoji nginx
 }
 
 case "${1:-app}" in
