@@ -22,21 +22,24 @@ from core.digits.settings import (
     STROKE_COLOR,
 )
 from core.errors import UserError
+from ui.canvas_toolbar import translate_toolbar
 from ui.charts import color, figure, show
 from ui.feedback import message, user_errors
 from ui.i18n import t
 from ui.sidebar import seed
-from ui.state import init, key
+from ui.state import key
 from ui.widgets import choose, entry_title, explain, param_input, param_inputs
 
 FAMILY = "digits"
 CANVAS_KEY = "digits_canvas"  # not a p.* key: a component's state cannot be re-assigned by app.py
+CANVAS_GENERATION = "digits_canvas_generation"  # bumped by Clear: a new key is a new, blank canvas
 DRAWING_KEY = "digits_drawing"  # the latest strokes (Fabric.js JSON), kept across page switches
 RESTORE_KEY = "digits_restore"  # what a re-created canvas starts from; constant while the canvas lives
 PNG_KEY = "digits_png"  # the last picture of the canvas: a re-created canvas shows its strokes but sends none
 UPLOAD_KEY = "digits_upload"
 TAUGHT = "digits_taught"  # session-local fine-tuned copies, {model name: nn.Module}
 TAUGHT_NOTE = "digits_taught_note"  # the before/after message, shown after the rerun
+TEACH_IMAGE = "digits_teach_image"  # the 28×28 input the proposed "right digit" was proposed for
 
 
 @st.cache_resource(show_spinner=False)
@@ -69,6 +72,12 @@ def _comparison() -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def _canvas_key() -> str:
+    """The canvas component's key: a new one after each Clear (the first is plain `CANVAS_KEY`)."""
+    generation = st.session_state.get(CANVAS_GENERATION, 0)
+    return CANVAS_KEY if generation == 0 else f"{CANVAS_KEY}_{generation}"
+
+
 def _initial_drawing() -> dict | None:
     """The drawing a canvas starts from: the last one, when the page is opened again.
 
@@ -77,15 +86,20 @@ def _initial_drawing() -> dict | None:
     same object is passed while it lives: a changing `initial_drawing` redraws the canvas,
     which reports back and would rerun the page in a loop.
     """
-    if CANVAS_KEY not in st.session_state:
+    if _canvas_key() not in st.session_state:
         st.session_state[RESTORE_KEY] = st.session_state.get(DRAWING_KEY)
     return st.session_state.get(RESTORE_KEY)
 
 
 def _clear_drawing() -> None:
-    """A blank canvas: a fresh component (its state dropped) that starts from nothing."""
-    for k in (CANVAS_KEY, DRAWING_KEY, RESTORE_KEY, PNG_KEY):
+    """A blank canvas, like the toolbar's bin: a fresh component under a new key, starting from nothing.
+
+    Dropping the component's session state alone is not enough: the browser keeps the same
+    canvas with its strokes, and the next stroke would be sent (and read) together with them.
+    """
+    for k in (_canvas_key(), DRAWING_KEY, RESTORE_KEY, PNG_KEY):
         st.session_state.pop(k, None)
+    st.session_state[CANVAS_GENERATION] = st.session_state.get(CANVAS_GENERATION, 0) + 1
 
 
 def _read_input(source: str, stroke_width: int, live: bool) -> Prepared | None:
@@ -101,8 +115,9 @@ def _read_input(source: str, stroke_width: int, live: bool) -> Prepared | None:
             drawing_mode="freedraw",
             return_image_data=True,
             initial_drawing=_initial_drawing(),
-            key=CANVAS_KEY,
+            key=_canvas_key(),
         )
+        translate_toolbar(_canvas_key())
         if result.json_data is not None:
             st.session_state[DRAWING_KEY] = result.json_data
         if result.image_bytes is not None:
@@ -185,7 +200,12 @@ def _teach(name: str, model, image: np.ndarray, before: Prediction) -> None:
     if note is not None:
         st.success(note, icon="🎓")
     label_key = key(FAMILY, "teach", "label")
-    init(label_key, before.label)
+    previous = st.session_state.get(TEACH_IMAGE)
+    if previous is None or not np.array_equal(previous, image):
+        # A new drawing: propose what the model reads now. The learner's own pick is kept only
+        # while the drawing stays the same (e.g. through Teach and its rerun).
+        st.session_state[label_key] = before.label
+        st.session_state[TEACH_IMAGE] = image
     cols = st.columns([1, 2])
     label = cols[0].selectbox(t(f"{FAMILY}.page.right_label"), list(range(10)), key=label_key)
     with cols[1]:

@@ -2,6 +2,7 @@
 
 import base64
 import io
+import json
 
 import numpy as np
 import pytest
@@ -101,3 +102,60 @@ def test_learning_rate_out_of_range_is_an_error_box(lang):
     assert_clean(at)
     assert len(at.error) == 1
     assert "5" in at.error[0].value
+
+
+def drawn_state(data_url: str) -> dict:
+    """`canvas_state` with one stroke in its Fabric.js JSON (what a page switch restores)."""
+    state = canvas_state(data_url)
+    state["drawing"]["raw"] = {"objects": [{"type": "Path", "path": [["M", 140, 40], ["L", 140, 240]]}]}
+    return state
+
+
+def canvas_element(at):
+    """The drawable canvas as the browser gets it: its element id (a new id is a new canvas) and its data."""
+    (element,) = [e for e in at.get("bidi_component") if e.proto.component_name.startswith("streamlit-drawable")]
+    return element.proto.id, json.loads(element.proto.json)
+
+
+def test_clear_makes_a_new_blank_canvas_also_after_a_page_switch():
+    """The browser keeps a canvas's strokes while its key lives: Clear must hand it a new canvas."""
+    at = open_page("digits", "en", **{CANVAS_KEY: drawn_state(STROKE)})
+    assert "**1**" in texts(at)
+    before = canvas_element(at)[0]
+    at.button(key="digits_clear").click().run()
+    assert_clean(at)
+    after, data = canvas_element(at)
+    assert after != before  # a new component in the browser: the old strokes are gone with the old one
+    assert data["initialDrawing"]["objects"] == []
+    assert "**1**" not in texts(at) and any("Draw a digit" in i.value for i in at.info)
+    at.switch_page("pages/losses.py").run()
+    at.switch_page("pages/digits.py").run()
+    assert canvas_element(at)[1]["initialDrawing"]["objects"] == []  # nothing old comes back
+    assert any("Draw a digit" in i.value for i in at.info)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_canvas_toolbar_tooltips_are_translated(lang):
+    at = open_page("digits", lang)
+    (helper,) = [e for e in at.get("bidi_component") if "toolbar_labels" in e.proto.id]
+    labels = json.loads(helper.proto.json)["labels"]
+    assert labels["Undo"] == ("撤销" if lang == "zh" else "Undo")
+    assert labels["Reset canvas & history"] == ("清空画布和历史" if lang == "zh" else "Reset canvas & history")
+    if lang == "zh":
+        assert not any(english == text for english, text in labels.items()), labels
+
+
+def test_the_proposed_label_follows_a_new_drawing_but_keeps_the_learners_choice():
+    at = open_page("digits", "en", **{CANVAS_KEY: canvas_state(STROKE), "p.digits.model.choice": "lenet"})
+    label = at.selectbox(key="p.digits.teach.label")
+    assert label.value == 1
+    label.set_value(7).run()
+    assert at.selectbox(key="p.digits.teach.label").value == 7  # the same drawing: the learner's pick stays
+    ring = drawing((40, 80, 60, 200), (220, 80, 240, 200), (40, 80, 240, 100), (40, 180, 240, 200))
+    at.session_state[CANVAS_KEY] = canvas_state(ring)
+    at.run()
+    assert "**0**" in texts(at)
+    assert at.selectbox(key="p.digits.teach.label").value == 0  # a new drawing: propose what the model reads
+    at.button(key="digits_teach_button").click().run()
+    assert_clean(at)
+    assert "p(0)" in at.success[0].value  # taught toward the digit shown, not the stale 7

@@ -10,8 +10,12 @@ from playwright.sync_api import expect
 
 from tests.e2e.conftest import goto, open_from_nav, screenshot, set_language, wait_idle
 
-CANVAS = ".st-key-digits_canvas canvas.upper-canvas"  # fabric.js's drawing layer, inside an open shadow root
-RESET = '.st-key-digits_canvas [aria-label="Reset canvas & history"]'
+# The canvas's key is digits_canvas, then digits_canvas_<n> after the n-th Clear (a new, blank canvas).
+HOST = '[class*="st-key-digits_canvas"]'
+CANVAS = f"{HOST} canvas.upper-canvas"  # fabric.js's drawing layer, inside an open shadow root
+STROKES = f"{HOST} canvas.dc-canvas.lower-canvas"  # where finished strokes are painted (over the background)
+# A toolbar button keeps the canvas's English label in data-label when its tooltip is translated.
+RESET = f'{HOST} .dc-icon-button[data-label="Reset canvas & history"]'
 
 
 def draw(page, points: list[tuple[float, float]]) -> None:
@@ -37,6 +41,36 @@ def loop() -> list[tuple[float, float]]:
 
 def clear(page) -> None:
     page.locator(RESET).click()
+    wait_idle(page)
+
+
+def ink(page) -> int:
+    """How many canvas pixels are painted (white strokes on the black background)."""
+    page.locator(STROKES).wait_for(state="visible", timeout=60_000)
+    return page.locator(STROKES).evaluate(
+        """(c) => {
+            const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+            let n = 0;
+            for (let i = 0; i < d.length; i += 4) if (d[i] > 128) n++;
+            return n;
+        }"""
+    )
+
+
+def seven() -> list[list[tuple[float, float]]]:
+    return [[(70 + 10 * i, 50) for i in range(15)], [(210 - 5 * i, 50 + 10 * i) for i in range(20)]]
+
+
+def switch_to(page, path: str) -> None:
+    """Open another page from the sidebar (same session); the nav folds long page lists behind "View more"."""
+    more = page.locator('[data-testid="stSidebarNavViewButton"]', has_text="more")
+    if not page.locator(f'[data-testid="stSidebarNav"] a[href$="/{path}"]').count() and more.count():
+        more.click()
+    open_from_nav(page, path)
+
+
+def press_clear(page) -> None:
+    page.get_by_role("button", name=re.compile("^(Clear the canvas|清空画布)$")).click()
     wait_idle(page)
 
 
@@ -99,9 +133,59 @@ def test_drawing_survives_a_page_switch(page, app_url):
     goto(page, app_url, "digits")
     draw(page, vertical_stroke())
     expect(page.get_by_text(re.compile(r"^Prediction: 1 \("))).to_be_visible(timeout=30_000)
-    open_from_nav(page, "losses")
-    open_from_nav(page, "digits")
+    switch_to(page, "losses")
+    switch_to(page, "digits")
     expect(page.get_by_text(re.compile(r"^Prediction: 1 \("))).to_be_visible(timeout=30_000)
     page.get_by_role("button", name="Clear the canvas").click()
     wait_idle(page)
     expect(page.get_by_text(re.compile(r"^Prediction: "))).to_have_count(0)
+
+
+def test_clear_button_empties_the_canvas_and_the_next_digit_is_read_alone(page, app_url):
+    goto(page, app_url, "digits")
+    for stroke in seven():
+        draw(page, stroke)
+    expect(page.get_by_text(re.compile(r"^Prediction: \d \("))).to_be_visible(timeout=30_000)
+    assert ink(page) > 0
+    press_clear(page)  # one click
+    expect(page.get_by_text("Draw a digit (0-9)")).to_be_visible(timeout=30_000)
+    page.wait_for_timeout(500)
+    assert ink(page) == 0
+    draw(page, vertical_stroke())
+    expect(page.get_by_text(re.compile(r"^Prediction: 1 \("))).to_be_visible(timeout=30_000)  # not the old 7 + a 1
+
+    # The drawing kept across a page switch comes back, and a Clear after that clears it for good.
+    switch_to(page, "losses")
+    switch_to(page, "digits")
+    expect(page.get_by_text(re.compile(r"^Prediction: 1 \("))).to_be_visible(timeout=30_000)
+    assert ink(page) > 0
+    press_clear(page)
+    page.wait_for_timeout(500)
+    assert ink(page) == 0
+    expect(page.get_by_text("Draw a digit (0-9)")).to_be_visible(timeout=30_000)
+    draw(page, loop())
+    expect(page.get_by_text(re.compile(r"^Prediction: 0 \("))).to_be_visible(timeout=30_000)
+    switch_to(page, "losses")
+    switch_to(page, "digits")
+    expect(page.get_by_text(re.compile(r"^Prediction: 0 \("))).to_be_visible(timeout=30_000)
+    assert page.locator('[data-testid="stException"]').count() == 0
+
+
+def test_toolbar_tooltips_follow_the_language(page, app_url):
+    goto(page, app_url, "digits")
+    undo = page.locator(f'{HOST} .dc-icon-button[data-label="Undo"]')
+    expect(undo).to_have_attribute("title", "Undo", timeout=30_000)
+    set_language(page, "简体中文")
+    expect(undo).to_have_attribute("title", "撤销", timeout=30_000)
+    expect(page.locator(RESET)).to_have_attribute("aria-label", "清空画布和历史")
+    page.locator(CANVAS).hover()  # the toolbar shows while the pointer is over the canvas
+    page.wait_for_timeout(400)
+    screenshot(page, "digits-toolbar-zh")
+    english = page.locator(f"{HOST} .dc-icon-button").evaluate_all(
+        "(bs) => bs.filter((b) => /[A-Za-z]/.test(b.title)).map((b) => b.title)"
+    )
+    assert english == []
+    press_clear(page)  # the new canvas after a Clear is translated too
+    expect(undo).to_have_attribute("title", "撤销", timeout=30_000)
+    set_language(page, "English")
+    expect(undo).to_have_attribute("title", "Undo", timeout=30_000)
