@@ -79,7 +79,8 @@ def graph_dot(trace: Trace, step: int, captions: Mapping[int, str], *, show_grad
         fill = ACTIVE if active is not None and active.node == i else (VAR if node.op == "var" else OP)
         pen = ', penwidth=2.2, color="#F58518"' if active is not None and active.node == i else ""
         table = '<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="1">' + "".join(rows) + "</TABLE>"
-        lines.append(f'  n{i} [label=<{table}>, fillcolor="{fill}"{pen}, id="bp-node-{i}"];')
+        tip = f', tooltip="{html.escape(node.source)}"' if node.source else ""
+        lines.append(f'  n{i} [label=<{table}>, fillcolor="{fill}"{pen}{tip}, id="bp-node-{i}"];')
     sent = {}
     if active is not None:  # the seed step sends nothing
         node = nodes[active.node]

@@ -40,9 +40,10 @@ def expression_graph(text: str) -> Graph:
         nodes.append(node)
         return len(nodes) - 1
 
-    def operation(op: str, inputs: tuple[int, ...]) -> int:
+    def operation(op: str, inputs: tuple[int, ...], source: ast.AST) -> int:
         k = sum(1 for n in nodes if n.op not in ("var", "const")) + 1
-        return add(Node(op, inputs, symbol=f"u_{{{k}}}", text=f"u{str(k).translate(SUBSCRIPTS)}"))
+        text = f"u{str(k).translate(SUBSCRIPTS)}"
+        return add(Node(op, inputs, symbol=f"u_{{{k}}}", text=text, source=ast.unparse(source)))
 
     def visit(node: ast.AST) -> int:
         if isinstance(node, ast.Constant):
@@ -57,13 +58,13 @@ def expression_graph(text: str) -> Graph:
             return seen[node.id]
         if isinstance(node, ast.BinOp):
             left, right = visit(node.left), visit(node.right)
-            return operation(BINARY[type(node.op)], (left, right))
+            return operation(BINARY[type(node.op)], (left, right), node)
         if isinstance(node, ast.UnaryOp):
             operand = visit(node.operand)
-            return operand if isinstance(node.op, ast.UAdd) else operation("neg", (operand,))
+            return operand if isinstance(node.op, ast.UAdd) else operation("neg", (operand,), node)
         if isinstance(node, ast.Call):
             args = tuple(visit(a) for a in node.args)
-            return operation(node.func.id, args)
+            return operation(node.func.id, args, node)
         raise TypeError(f"unexpected {type(node).__name__} after the parser's checks")
 
     root = visit(tree)
@@ -71,7 +72,7 @@ def expression_graph(text: str) -> Graph:
         raise AssertionError("the output is not the last node")
     last = nodes[-1]
     if last.op not in ("var", "const"):
-        nodes[-1] = Node(last.op, last.inputs, symbol=OUTPUT[0], text=OUTPUT[1])
+        nodes[-1] = Node(last.op, last.inputs, symbol=OUTPUT[0], text=OUTPUT[1], source=last.source)
     return Graph(tuple(nodes))
 
 

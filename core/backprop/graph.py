@@ -39,6 +39,7 @@ class Node:
         name: a variable's name (the key of its value); for any node, its i18n caption is
             ``backprop.nodes.<name>`` where that exists (built-in graphs), ``""`` for none.
         value: a constant's value (unused otherwise).
+        source: the sub-formula this node computes, for messages (``log(x - 1)``), or ``""``.
     """
 
     op: str
@@ -47,6 +48,7 @@ class Node:
     text: str = ""
     name: str = ""
     value: float = 0.0
+    source: str = ""
 
 
 @dataclass(frozen=True)
@@ -160,7 +162,8 @@ class Trace:
 
 
 def _label(node: Node) -> str:
-    return node.text or node.op
+    text = node.text or node.op
+    return f"{text} = {node.source}" if node.source and node.source != text else text
 
 
 def forward(graph: Graph, values: Mapping[str, float]) -> list[Tensor]:
