@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 
@@ -32,11 +33,11 @@ from core.train.recipe import (
 from core.train.runs import Limits, global_slots
 from ui import charts
 from ui.feedback import user_errors
-from ui.i18n import t
-from ui.live import format_seconds, poll, run_book
+from ui.i18n import lang, t, t_or
+from ui.live import format_seconds, log_axis, poll, quick_figure, run_book
 from ui.sidebar import device, seed
 from ui.state import init, key
-from ui.widgets import choose, explain, param_inputs
+from ui.widgets import choose, explain, param_input, param_inputs, title_text
 
 LIMITS = Limits.from_env()
 SOURCE_KEY, CSV_TARGET_KEY = key("training", "source"), key("training", "csv_target")
@@ -46,6 +47,11 @@ MODE_KEY, BATCH_KEY, EPOCHS_KEY = (
     key("training", "epochs"),
 )
 COMPARE_KEY = key("training", "compare")
+FILES_KEY = key("training", "files_run")
+# Not widgets: which runs the comparison and the download box have offered already (new ones join / are picked).
+COMPARE_SEEN, FILES_LATEST = "_training_compare_seen", "_training_files_latest"
+# A model setting whose choices are another registry's names is shown by that registry's titles.
+CHOICE_FAMILIES = {"activation": "activations", "initializer": "initializers"}
 
 
 @st.cache_resource(max_entries=8, show_spinner=False)
@@ -63,6 +69,37 @@ def subset(registry: Registry, names: list[str]) -> Registry:
     return Registry(registry.family, [registry.get(n) for n in names])
 
 
+def model_inputs(entry, family: str, *scope: object) -> dict:
+    """A model's settings: registry choices (activation, initializer) full width by their titles,
+    the other settings two to a row, each with its detail in `help` (short labels are not cut off)."""
+    values, row = {}, []
+
+    def flush() -> None:
+        cols = st.columns(2)
+        for col, param in zip(cols, row, strict=False):
+            help_text = t_or(f"training.model_help.{param.name}", "") or None
+            values[param.name] = param_input(param, key(family, *scope, entry.name, param.name), family,
+                                             help=help_text, where=col)  # fmt: skip
+        row.clear()
+
+    for param in entry.params:
+        if param.name not in CHOICE_FAMILIES:
+            row.append(param)
+            if len(row) == 2:
+                flush()
+            continue
+        if row:
+            flush()
+        widget_key = key(family, *scope, entry.name, param.name)
+        init(widget_key, param.default)
+        values[param.name] = st.selectbox(t(f"{family}.params.{param.name}"), param.choices, key=widget_key,
+                                          format_func=title_text(CHOICE_FAMILIES[param.name]),
+                                          help=t(f"training.model_help.{param.name}"))  # fmt: skip
+    if row:
+        flush()
+    return values
+
+
 def pick(registry: Registry, scope: str, label_key: str, default: str | None = None):
     """A registry choice (kept valid when the offered names change), its widgets and its formula."""
     widget_key = key(registry.family, "training", scope, "choice")
@@ -74,7 +111,10 @@ def pick(registry: Registry, scope: str, label_key: str, default: str | None = N
     entry = registry.get(name)
     if "lr" in {p.name for p in entry.params}:
         init(key(registry.family, "training", scope, entry.name, "lr"), PAGE_DEFAULTS["lr"])
-    values = param_inputs(entry, registry.family, "training", scope, columns=2)
+    if registry.family == "models":
+        values = model_inputs(entry, registry.family, "training", scope)
+    else:
+        values = param_inputs(entry, registry.family, "training", scope, columns=2)
     with st.popover(t("training.recipe.formula")):
         explain(registry.family, entry)
     return entry, values
@@ -141,9 +181,13 @@ def recipe_section(data: TaskData, model_config: dict) -> dict:
     mode = st.selectbox(t("training.recipe.batch_mode"), BATCH_MODES, key=MODE_KEY,
                         format_func=lambda m: t(f"training.batch.{m}.title"))  # fmt: skip
     c1, c2 = st.columns(2)
-    c1.number_input(t("training.recipe.batch_size"), min_value=1, max_value=MAX_BATCH_SIZE, step=1, key=BATCH_KEY,
-                    disabled=mode != "minibatch")  # fmt: skip
-    c2.number_input(t("training.recipe.epochs"), min_value=1, max_value=LIMITS.epochs, step=1, key=EPOCHS_KEY)
+    # No min/max on the widgets: a bound there turns the box red and silently keeps the old value, so
+    # Start would train something else than what is shown. Any whole number reaches `prepare`, which
+    # refuses one out of range with a message beside Start.
+    c1.number_input(t("training.recipe.batch_size"), step=1, key=BATCH_KEY, disabled=mode != "minibatch",
+                    help=t("training.recipe.batch_size_help", high=MAX_BATCH_SIZE))  # fmt: skip
+    c2.number_input(t("training.recipe.epochs"), step=1, key=EPOCHS_KEY,
+                    help=t("training.recipe.epochs_help", cap=LIMITS.epochs))  # fmt: skip
     with st.popover(t("training.recipe.formula")):
         st.latex(BATCH_FORMULAS[mode])
         st.markdown(t(f"training.batch.{mode}.desc"))
@@ -175,7 +219,7 @@ def controls(book, config: dict | None, data: TaskData | None) -> None:
             setup = prepare(config, data, device(), LIMITS)
             book.start(label_of(config), setup.config, job(setup, global_slots()), setup=setup, data=data)
             st.rerun()
-    paused = active is not None and active.live.paused
+    paused = active is not None and active.live.paused  # asked for: 'pausing' until the worker is parked
     if c2.button(t("training.buttons.resume" if paused else "training.buttons.pause"), disabled=active is None,
                  width="stretch"):  # fmt: skip
         (active.live.resume if paused else active.live.pause)()
@@ -191,85 +235,103 @@ def controls(book, config: dict | None, data: TaskData | None) -> None:
 
 
 # -- live drawing ------------------------------------------------------------------
+# Figures are built by `ui.live.quick_figure` (no plotly validation: the live panel redraws every
+# second while the worker trains in the same GIL), and a finished run's are built once and kept.
 
 
 def evaluated(epochs: list[dict], metric: str) -> list[dict]:
-    """The epoch records that carry `metric` (short epochs are evaluated only a few times a second)."""
+    """The epoch records that carry `metric` (see `core.train.recipe.Setup.evaluate` for which are evaluated)."""
     return [r for r in epochs if metric in r]
 
 
-def loss_chart(snap: dict, key_: str) -> None:
-    fig = charts.figure(t("training.charts.loss"), x=t("training.charts.step"), height=300)
-    fig.add_scatter(x=snap.get("curve_steps", []), y=snap.get("step_loss", []), name=t("training.charts.train_step"),
-                    line={"color": charts.color(0), "width": 1}, opacity=0.45)  # fmt: skip
+def line(xs, ys, name: str, color: str, **extra) -> dict:
+    """A line trace (arrays travel base64-packed, lists as text: keep arrays)."""
+    return {"type": "scatter", "mode": "lines", "x": np.asarray(xs), "y": np.asarray(ys), "name": name,
+            "line": {"color": color}, "cliponaxis": False, **extra}  # fmt: skip
+
+
+def metric_axis(metric: str, values: list[float]) -> dict:
+    """Accuracy on [0, 1] (plotly pads a flat line to −0.5…1.5); R² on [0, 1], or [−1, 1] once it is negative."""
+    if metric == "accuracy":
+        return {"range": [0, 1]}
+    finite = [v for v in values if v is not None and v == v]
+    return {"range": [-1 if finite and min(finite) < 0 else 0, 1]}
+
+
+def loss_figure(snap: dict):
     epochs = snap.get("epochs", [])
     spe = snap.get("total_steps", 0) / max(snap.get("epochs_total", 1), 1)
+    step_loss = snap.get("step_loss", [])
+    traces = [line(snap.get("curve_steps", []), step_loss, t("training.charts.train_step"), charts.color(0),
+                   opacity=0.45, line={"color": charts.color(0), "width": 1})]  # fmt: skip
+    values = list(step_loss)
     for i, split in enumerate(("train", "test"), start=1):
         done = evaluated(epochs, f"{split}_eval_loss")
         ys = [r[f"{split}_eval_loss"] for r in done]
-        fig.add_scatter(x=[r["epoch"] * spe for r in done], y=ys, name=t(f"training.charts.{split}"),
-                        mode="lines+markers" if len(ys) < 30 else "lines", line={"color": charts.color(i)})  # fmt: skip
-    fig.update_yaxes(type="log")
-    charts.show(fig, key=f"{key_}.loss")
+        values += ys
+        traces.append(line([r["epoch"] * spe for r in done], ys, t(f"training.charts.{split}"), charts.color(i),
+                           mode="lines+markers" if len(ys) < 30 else "lines"))  # fmt: skip
+    return quick_figure(traces, title=t("training.charts.loss"), x=t("training.charts.step"), height=300,
+                        yaxis=log_axis(values))  # fmt: skip
 
 
-def metric_chart(snap: dict, key_: str) -> None:
+def metric_figure(snap: dict):
     metric = snap.get("metric", "accuracy")
-    title = t(f"training.charts.metrics.{metric}")
-    fig = charts.figure(title, x=t("training.charts.epoch"), height=300)
     epochs = snap.get("epochs", [])
+    traces, values = [], []
     for i, split in enumerate(("train", "test"), start=1):
         done = evaluated(epochs, f"{split}_{metric}")
-        fig.add_scatter(x=[r["epoch"] for r in done], y=[r[f"{split}_{metric}"] for r in done],
-                        name=t(f"training.charts.{split}"), line={"color": charts.color(i)})  # fmt: skip
-    charts.show(fig, key=f"{key_}.metric")
+        ys = [r[f"{split}_{metric}"] for r in done]
+        values += ys
+        traces.append(line([r["epoch"] for r in done], ys, t(f"training.charts.{split}"), charts.color(i),
+                           mode="lines+markers" if len(ys) < 30 else "lines"))  # fmt: skip
+    return quick_figure(traces, title=t(f"training.charts.metrics.{metric}"), x=t("training.charts.epoch"),
+                        height=300, yaxis=metric_axis(metric, values))  # fmt: skip
 
 
-def lr_chart(snap: dict, key_: str) -> None:
-    fig = charts.figure(t("training.charts.lr"), x=t("training.charts.step"), height=240)
-    fig.add_scatter(x=snap.get("curve_steps", []), y=snap.get("lr", []), line={"color": charts.color(3)},
-                    name=t("training.charts.lr"))  # fmt: skip
-    fig.update_yaxes(rangemode="tozero")  # a constant rate is a flat line above 0, not a line at the axis' middle
-    charts.show(fig, key=f"{key_}.lr")
+def lr_figure(snap: dict):
+    traces = [line(snap.get("curve_steps", []), snap.get("lr", []), t("training.charts.lr"), charts.color(3))]
+    # rangemode tozero: a constant rate is a flat line above 0, not a line at the axis' middle
+    return quick_figure(traces, title=t("training.charts.lr"), x=t("training.charts.step"), height=240,
+                        yaxis={"rangemode": "tozero"})  # fmt: skip
 
 
-def boundary_chart(snap: dict, data: TaskData, key_: str) -> None:
+def boundary_figure(snap: dict, data: TaskData):
     b = snap["boundary"]
-    fig = charts.figure(t("training.charts.boundary"), x=data.feature_names[0], y=data.feature_names[1], height=420)
     n = max(data.n_classes, 2)
     scale = [[k / max(n - 1, 1), charts.color(k)] for k in range(n)]
-    fig.add_heatmap(x=b["x"], y=b["y"], z=b["label"], colorscale=scale, zmin=0, zmax=n - 1, showscale=False,
-                    opacity=0.35, hoverinfo="skip")  # fmt: skip
+    traces = [{"type": "heatmap", "x": b["x"], "y": b["y"], "z": b["label"], "colorscale": scale, "zmin": 0,
+               "zmax": n - 1, "showscale": False, "opacity": 0.35, "hoverinfo": "skip"}]  # fmt: skip
     x, y = data.x_test.numpy(), data.y_test.numpy()
     for k in range(n):
         pts = x[y == k]
-        fig.add_scatter(x=pts[:, 0], y=pts[:, 1], mode="markers", name=data.class_names[k] if data.class_names else k,
-                        marker={"color": charts.color(k), "size": 6, "line": {"width": 0.5, "color": "white"}})  # fmt: skip
-    fig.update_layout(hovermode="closest")
-    charts.show(fig, key=f"{key_}.boundary")
-    st.caption(t("training.charts.boundary_note"))
+        traces.append({"type": "scatter", "mode": "markers", "x": pts[:, 0], "y": pts[:, 1],
+                       "name": str(data.class_names[k] if data.class_names else k),
+                       "marker": {"color": charts.color(k), "size": 6, "line": {"width": 0.5, "color": "white"}}})  # fmt: skip
+    return quick_figure(traces, title=t("training.charts.boundary"), x=data.feature_names[0],
+                        y=data.feature_names[1], height=420, hovermode="closest")  # fmt: skip
 
 
-def curve_chart(snap: dict, data: TaskData, key_: str) -> None:
+def curve_figure(snap: dict, data: TaskData):
     c = snap["curve"]
-    fig = charts.figure(t("training.charts.curve"), x=data.feature_names[0] if data.feature_names else "x", height=360)
+    traces = []
     for i, (x, y) in enumerate(((data.x_train, data.y_train), (data.x_test, data.y_test))):
-        fig.add_scatter(x=x[:, 0].numpy(), y=y[:, 0].numpy(), mode="markers", opacity=0.5,
-                        name=t(f"training.charts.{('train', 'test')[i]}"), marker={"color": charts.color(i + 1), "size": 5})  # fmt: skip
-    fig.add_scatter(x=c["x"], y=c["y"], name=t("training.charts.model"), line={"color": charts.color(0), "width": 3})
-    fig.update_layout(hovermode="closest")
-    charts.show(fig, key=f"{key_}.curve")
+        traces.append({"type": "scatter", "mode": "markers", "x": x[:, 0].numpy(), "y": y[:, 0].numpy(),
+                       "opacity": 0.5, "name": t(f"training.charts.{('train', 'test')[i]}"),
+                       "marker": {"color": charts.color(i + 1), "size": 5}})  # fmt: skip
+    traces.append(line(c["x"], c["y"], t("training.charts.model"), charts.color(0),
+                       line={"color": charts.color(0), "width": 3}))  # fmt: skip
+    return quick_figure(traces, title=t("training.charts.curve"), height=360, hovermode="closest",
+                        x=data.feature_names[0] if data.feature_names else "x")  # fmt: skip
 
 
-def confusion_chart(snap: dict, data: TaskData, key_: str) -> None:
+def confusion_figure(snap: dict, data: TaskData):
     names = data.class_names or [str(k) for k in range(data.n_classes)]
-    fig = charts.figure(t("training.charts.confusion"), x=t("training.charts.predicted"), y=t("training.charts.true"),
-                        height=380)  # fmt: skip
-    fig.add_heatmap(z=snap["confusion"], x=names, y=names, colorscale="Blues", texttemplate="%{z}", showscale=False)
-    fig.update_yaxes(autorange="reversed", type="category")
-    fig.update_xaxes(type="category")
-    fig.update_layout(hovermode="closest")
-    charts.show(fig, key=f"{key_}.confusion")
+    traces = [{"type": "heatmap", "z": snap["confusion"], "x": names, "y": names, "colorscale": "Blues",
+               "texttemplate": "%{z}", "showscale": False}]  # fmt: skip
+    return quick_figure(traces, title=t("training.charts.confusion"), x=t("training.charts.predicted"),
+                        y=t("training.charts.true"), height=380, hovermode="closest",
+                        xaxis={"type": "category"}, yaxis={"autorange": "reversed", "type": "category"})  # fmt: skip
 
 
 def misclassified_images(snap: dict, data: TaskData) -> None:
@@ -284,11 +346,22 @@ def misclassified_images(snap: dict, data: TaskData) -> None:
         cols[j % 6].image(img, caption=t("training.charts.shown", true=names[true], pred=names[pred]), width="stretch")
 
 
+def divergence_text(snap: dict) -> str:
+    """Why the run counts as diverged: a NaN/inf loss at a step, a loss that exploded, an accuracy back at chance."""
+    why = snap.get("divergence") or {}
+    if why.get("reason") == "exploded":
+        return t("training.status.exploded", start=why["start"], end=why["end"], factor=why["factor"])
+    if why.get("reason") == "collapsed":
+        return t("training.status.collapsed", metric=t(f"training.charts.metrics.{why['metric']}"),
+                 value=why["value"], best=why["best"], chance=why["chance"])  # fmt: skip
+    return t("training.status.diverged_at", step=snap.get("diverged_at"))
+
+
 def status_line(record, snap: dict) -> None:
     status = record.live.status
     text = t("training.status.label", label=f"#{record.id} {record.label}", status=t(f"training.status.{status}"))
     if status == "diverged":
-        st.error(text + " — " + t("training.status.diverged_at", step=snap.get("diverged_at")), icon="⚠️")
+        st.error(text + " — " + divergence_text(snap), icon="⚠️")
         st.info(t(f"training.advice.{snap.get('advice') or 'lower_lr'}"))
     elif status == "failed":
         st.error(text, icon="⚠️")
@@ -302,6 +375,30 @@ def status_line(record, snap: dict) -> None:
         st.info(t("training.status.queue_position", limit=global_slots().limit, position=snap["queue_position"]))
 
 
+def run_figures(record, snap: dict) -> list:
+    """The run's charts: loss, metric, picture of the model (boundary, curve or confusion), learning rate.
+
+    A finished run's figures are built once per language and kept with the run (a page rerun
+    only re-sends them); a running one's are rebuilt from each snapshot.
+    """
+    done = not record.live.running
+    cache = record.extra.setdefault("figures", {})
+    if done and lang() in cache:
+        return cache[lang()]
+    data: TaskData = record.extra["data"]
+    picture = None
+    if "boundary" in snap:
+        picture = boundary_figure(snap, data)
+    elif "curve" in snap:
+        picture = curve_figure(snap, data)
+    elif "confusion" in snap:
+        picture = confusion_figure(snap, data)
+    figures = [loss_figure(snap), metric_figure(snap), picture, lr_figure(snap)]
+    if done:
+        cache[lang()] = figures
+    return figures
+
+
 def render_run(record) -> None:
     data: TaskData = record.extra["data"]
 
@@ -311,22 +408,21 @@ def render_run(record) -> None:
         st.progress(min(step / total, 1.0), text=t("training.progress", pct=100 * step / total, step=step, total=total,
                     epoch=snap.get("epoch", 0), epochs=snap.get("epochs_total", 0), rate=snap.get("samples_per_s", 0.0),
                     eta=format_seconds(snap.get("eta_s")) if record.live.running else "–"))  # fmt: skip
-        k = f"live.{record.id}.{step}"
+        loss, metric, picture, lr = run_figures(record, snap)
+        k = f"live.{record.id}"  # stable keys: the browser updates a chart in place instead of mounting a new one
         a, b = st.columns(2)
         with a:
-            loss_chart(snap, k)
+            charts.show(loss, key=f"{k}.loss")
         with b:
-            metric_chart(snap, k)
+            charts.show(metric, key=f"{k}.metric")
         v, w = st.columns(2)
         with v:
-            if "boundary" in snap:
-                boundary_chart(snap, data, k)
-            elif "curve" in snap:
-                curve_chart(snap, data, k)
-            elif "confusion" in snap:
-                confusion_chart(snap, data, k)
+            if picture is not None:
+                charts.show(picture, key=f"{k}.picture")
+                if "boundary" in snap:
+                    st.caption(t("training.charts.boundary_note"))
         with w:
-            lr_chart(snap, k)
+            charts.show(lr, key=f"{k}.lr")
         misclassified_images(snap, data)
 
     poll(record.live, draw, key=f"training.{record.id}")
@@ -340,15 +436,49 @@ def final(record) -> dict:
     return epochs[-1] if epochs else {}
 
 
+def overlay(ids: list[int]) -> list[int]:
+    """The runs to overlay: what the user kept selected, plus every run that finished since the last draw."""
+    seen = st.session_state.get(COMPARE_SEEN, [])
+    chosen = [i for i in st.session_state.get(COMPARE_KEY, []) if i in ids]
+    st.session_state[COMPARE_SEEN] = list(dict.fromkeys([*seen, *ids]))
+    return chosen + [i for i in ids if i not in seen and i not in chosen]
+
+
+def compare_figures(book, chosen: list[int], labels: dict[int, str]):
+    """Loss and metric overlays of finished runs (built once per selection and language: finished runs do not change)."""
+    cache_key = (tuple(chosen), tuple(labels[i] for i in chosen), lang())
+    cached = st.session_state.get("_training_compare_figures")
+    if cached is not None and cached[0] == cache_key:
+        return cached[1]
+    loss_traces, metric_traces, losses, metric_values, metrics_seen = [], [], [], [], set()
+    for i, run_id in enumerate(chosen):
+        r = book.get(run_id)
+        epochs, metric = r.live.get("epochs") or [], r.live.get("metric", "accuracy")
+        metrics_seen.add(metric)
+        done = evaluated(epochs, "test_eval_loss")
+        xs = [e["epoch"] for e in done]
+        ys = [e["test_eval_loss"] for e in done]
+        ms = [e.get(f"test_{metric}") for e in done]
+        losses += ys
+        metric_values += ms
+        loss_traces.append(line(xs, ys, labels[run_id], charts.color(i)))
+        metric_traces.append(line(xs, [np.nan if v is None else v for v in ms], labels[run_id], charts.color(i)))
+    metric = next(iter(metrics_seen)) if len(metrics_seen) == 1 else None
+    loss_fig = quick_figure(loss_traces, title=t("training.charts.loss"), x=t("training.charts.epoch"), height=320,
+                            yaxis=log_axis(losses))  # fmt: skip
+    metric_fig = quick_figure(metric_traces, title=t("training.charts.metric"), x=t("training.charts.epoch"),
+                              height=320, yaxis=metric_axis(metric, metric_values) if metric else None)  # fmt: skip
+    st.session_state["_training_compare_figures"] = (cache_key, (loss_fig, metric_fig))
+    return loss_fig, metric_fig
+
+
 def compare_section(book) -> None:
     done = [r for r in book.runs if not r.active]
     if not done:
         st.caption(t("training.compare.empty"))
         return
     ids = [r.id for r in done]
-    init(COMPARE_KEY, ids[-2:])
-    if any(i not in ids for i in st.session_state[COMPARE_KEY]):
-        st.session_state[COMPARE_KEY] = [i for i in st.session_state[COMPARE_KEY] if i in ids]
+    st.session_state[COMPARE_KEY] = overlay(ids)
     labels = {r.id: t("training.compare.series", id=r.id, label=r.label) for r in done}
     chosen = st.multiselect(t("training.compare.label"), ids, key=COMPARE_KEY, format_func=labels.get)
     rows = []
@@ -363,18 +493,8 @@ def compare_section(book) -> None:
     st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
     if not chosen:
         return
+    loss_fig, metric_fig = compare_figures(book, chosen, labels)
     a, b = st.columns(2)
-    loss_fig = charts.figure(t("training.charts.loss"), x=t("training.charts.epoch"), height=320)
-    metric_fig = charts.figure(t("training.charts.metric"), x=t("training.charts.epoch"), height=320)
-    for i, run_id in enumerate(chosen):
-        r = book.get(run_id)
-        epochs, metric = r.live.get("epochs") or [], r.live.get("metric", "accuracy")
-        epochs = evaluated(epochs, "test_eval_loss")
-        xs = [e["epoch"] for e in epochs]
-        style = {"color": charts.color(i)}
-        loss_fig.add_scatter(x=xs, y=[e["test_eval_loss"] for e in epochs], name=labels[run_id], line=style)
-        metric_fig.add_scatter(x=xs, y=[e.get(f"test_{metric}") for e in epochs], name=labels[run_id], line=style)
-    loss_fig.update_yaxes(type="log")
     with a:
         charts.show(loss_fig, key="training.compare.loss")
     with b:
@@ -387,10 +507,11 @@ def files_section(book, data: TaskData | None) -> None:
         st.caption(t("training.files.no_finished"))
     else:
         labels = {r.id: f"#{r.id} {r.label}" for r in finished}
-        run_key = key("training", "files_run")
-        if st.session_state.get(run_key) not in labels:
-            st.session_state[run_key] = finished[-1].id
-        run_id = st.selectbox(t("training.files.run"), list(labels), format_func=labels.get, key=run_key)
+        newest = finished[-1].id
+        if st.session_state.get(FILES_KEY) not in labels or st.session_state.get(FILES_LATEST) != newest:
+            st.session_state[FILES_KEY] = newest  # a run that just finished is the one to download
+        st.session_state[FILES_LATEST] = newest
+        run_id = st.selectbox(t("training.files.run"), list(labels), format_func=labels.get, key=FILES_KEY)
         record = book.get(run_id)
         c1, c2 = st.columns(2)
         c1.download_button(t("training.files.download_model"), artifacts.to_bytes(saved(record.live.result)), file_name=f"run{run_id}.pt",

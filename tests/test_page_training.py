@@ -1,14 +1,21 @@
 """AppTest of the live-training page in both languages: it draws, trains a run to the end, and reports bad input."""
 
+import base64
+import json
+import re
 import time
 
+import numpy as np
 import pytest
 
 import ui.i18n
 from tests.apptest import LANGS, assert_clean, open_page
 
 TINY = {"p.training.epochs": 3, "p.datasets.training.moons.n_samples": 100}
-WORDS = {"zh": {"start": "开始", "done": "已完成"}, "en": {"start": "Start", "done": "finished"}}
+WORDS = {
+    "zh": {"start": "开始", "done": "已完成", "diverged": "已发散", "stopped": "已停止"},
+    "en": {"start": "Start", "done": "finished", "diverged": "diverged", "stopped": "stopped"},
+}
 
 
 @pytest.fixture
@@ -98,3 +105,153 @@ def test_an_image_run_shows_a_confusion_matrix_and_misclassified_images(language
     assert_clean(at)
     assert len(at.get("image")) >= 1  # misclassified test images (a 1-epoch LeNet on 200 images errs)
     assert any("Confusion" in str(c.proto) for c in at.get("plotly_chart"))
+
+
+def finish(at, run_id: str, lang: str, timeout: float = 120) -> None:
+    """Rerun the page until run `run_id` shows its end state (a generous deadline: never a speed check)."""
+    deadline = time.monotonic() + timeout
+    ended = (WORDS[lang]["done"], WORDS[lang]["diverged"], WORDS[lang]["stopped"])
+    while not any(run_id in m.value and any(w in m.value for w in ended) for m in [*at.markdown, *at.error]):
+        assert time.monotonic() < deadline, [m.value for m in at.markdown][-5:]
+        time.sleep(0.5)
+        at.run()
+
+
+def start_run(at, lang: str) -> str:
+    before = run_labels(at)
+    button(at, WORDS[lang]["start"]).click()
+    at.run()
+    assert_clean(at)
+    (new,) = run_labels(at) - before
+    return new
+
+
+def spec(chart) -> dict:
+    return json.loads(chart.proto.spec)
+
+
+def values(array) -> list[float]:
+    """A trace's x/y: a list, or plotly's base64 typed array."""
+    if isinstance(array, dict):
+        return np.frombuffer(base64.b64decode(array["bdata"]), dtype=np.dtype(array["dtype"])).tolist()
+    return list(array)
+
+
+def chart_titled(at, title: str) -> dict:
+    return next(s for s in map(spec, at.get("plotly_chart")) if s["layout"].get("title", {}).get("text") == title)
+
+
+OUT_OF_RANGE = [("p.training.epochs", 0, "0"), ("p.training.epochs", 501, "501"),
+                ("p.training.batch_size", 0, "0"), ("p.training.batch_size", 100_000, "100000")]  # fmt: skip
+
+
+@pytest.mark.parametrize("language", LANGS, indirect=True)
+@pytest.mark.parametrize(("field", "value", "shown"), OUT_OF_RANGE)
+def test_out_of_range_epochs_or_batch_size_are_refused_beside_start(language, field, value, shown):
+    at = open_page("training", language, **{**TINY, field: value})
+    assert_clean(at)  # the box keeps what was typed (a bounded box turned red and kept the old value)
+    before = run_labels(at)
+    button(at, WORDS[language]["start"]).click()
+    at.run()
+    assert_clean(at)
+    assert len(at.error) == 1
+    assert shown in at.error[0].value.replace(",", "")
+    assert run_labels(at) == before  # nothing was trained with some other value
+
+
+@pytest.mark.parametrize("language", LANGS, indirect=True)
+def test_a_run_whose_loss_explodes_is_diverged_with_advice(language):
+    state = {"p.optimizers.training.optimizer.choice": "sgd", "p.optimizers.training.optimizer.sgd.lr": 10.0}
+    at = open_page("training", language, **state)  # moons, BCE: the loss saturates at 50 but never turns NaN
+    new = start_run(at, language)
+    finish(at, new, language)
+    assert_clean(at)
+    (box,) = [e for e in at.error if new in e.value]
+    assert WORDS[language]["diverged"] in box.value and "50" in box.value
+    assert any(ui.i18n.table(language)["training.advice.lower_lr"] == i.value for i in at.info)
+
+
+@pytest.mark.parametrize("language", ["en"], indirect=True)
+def test_a_60_epoch_run_draws_curves_with_an_accuracy_axis_from_0_to_1(language):
+    at = open_page("training", language)  # the page's defaults: moons, 60 epochs of 10 steps
+    new = start_run(at, language)
+    finish(at, new, language)
+    accuracy = chart_titled(at, "Accuracy")
+    assert accuracy["layout"]["yaxis"]["range"] == [0, 1]  # plotly's autorange padded a flat line to −0.5…1.5
+    for trace in accuracy["data"]:
+        assert len(values(trace["x"])) >= 30  # was about 4 on a fast machine: straight lines
+    loss = chart_titled(at, "Loss")
+    for trace in loss["data"][1:]:
+        assert len(values(trace["x"])) >= 30
+    ticks = loss["layout"]["yaxis"].get("ticktext")
+    if ticks:  # whole numbers of one series, never the abbreviated minor labels "100, 5, 2, 10"
+        vals = loss["layout"]["yaxis"]["tickvals"]
+        assert [float(s) for s in ticks] == pytest.approx(vals)
+
+
+@pytest.mark.parametrize("language", ["en"], indirect=True)
+def test_downloads_and_the_overlay_follow_the_latest_run(language):
+    at = open_page("training", language, **TINY)
+    new = []
+    for _ in range(3):
+        new.append(start_run(at, language))
+        finish(at, new[-1], language)
+    ids = [int(n[1:]) for n in new]
+    assert at.selectbox(key="p.training.files_run").value == ids[-1]  # was the oldest run (#1)
+    assert set(ids) <= set(at.multiselect(key="p.training.compare").value)  # new runs join the overlay
+
+
+@pytest.mark.parametrize("language", LANGS, indirect=True)
+def test_model_settings_show_titles_and_short_labels(language):
+    at = open_page("training", language)
+    strings = ui.i18n.table(language)
+    activation = at.selectbox(key="p.models.training.model.mlp.activation")
+    initializer = at.selectbox(key="p.models.training.model.mlp.initializer")
+    assert strings["activations.relu.title"] in activation.options and "relu" not in activation.options
+    assert strings["initializers.kaiming_normal.title"] in initializer.options
+    assert "kaiming_normal" not in initializer.options
+    assert activation.help and initializer.help
+    batchnorm = at.toggle(key="p.models.training.model.mlp.batchnorm")
+    assert len(batchnorm.label) <= 10 and batchnorm.help  # fits half a column; the detail is in the tooltip
+
+
+@pytest.mark.parametrize("language", ["en"], indirect=True)
+def test_pause_says_pausing_until_the_counter_has_stopped_then_paused(language):
+    state = {"p.training.epochs": 500, "p.training.batch_size": 1}  # minutes of steps: still going when paused
+    at = open_page("training", language, **state)
+    new = start_run(at, language)
+    button(at, "Pause").click()
+    at.run()
+    assert_clean(at)
+    deadline = time.monotonic() + 60
+    while not any(new in m.value and m.value.endswith(": paused**") for m in at.markdown):
+        assert any(new in m.value and "pausing" in m.value for m in at.markdown), [m.value for m in at.markdown]
+        assert time.monotonic() < deadline
+        time.sleep(0.2)
+        at.run()
+    first = progress_step(at)
+    time.sleep(0.5)
+    at.run()
+    assert progress_step(at) == first > 0  # paused: the counter no longer moves
+    button(at, "Resume").click()
+    at.run()
+    button(at, "Stop").click()
+    at.run()
+    finish(at, new, language)
+    assert any(new in m.value and "stopped" in m.value for m in at.markdown)
+
+
+def progress_step(at) -> int:
+    (bar,) = at.get("progress")
+    return int(re.search(r"step (\d+)/", str(bar.proto)).group(1))
+
+
+def test_log_axis_labels_are_whole_numbers_of_one_series():
+    from ui.live import log_axis
+
+    assert log_axis([0.03, 0.9])["ticktext"] == ["0.05", "0.1", "0.2", "0.5"]
+    assert log_axis([0.02, 120])["ticktext"] == ["0.1", "1", "10", "100"]
+    many = log_axis([1e-9, 1e6])
+    assert 2 <= len(many["ticktext"]) <= 7
+    assert log_axis([0.31, 0.45]) == {"type": "log"}  # inside one label step: plotly's own ticks
+    assert log_axis([]) == {"type": "log"}

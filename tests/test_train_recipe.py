@@ -176,13 +176,22 @@ def test_the_lr_curve_follows_the_scheduler():
 def test_stopping_a_recipe_run_keeps_the_partial_history_and_weights():
     data = DATASETS.get("moons").load(0)
     setup = prepare(config(data, mode="single", epochs=50), data, CPU)
+    reached, go_on = threading.Event(), threading.Event()
+    loss_fn, calls = setup.loss_fn, []
+
+    def held_at_step_20(output, labels):  # the worker waits in its 21st step until the test has asked it to stop
+        calls.append(1)
+        if len(calls) == 21:
+            reached.set()
+            go_on.wait(60)
+        return loss_fn(output, labels)
+
+    setup.loss_fn = held_at_step_20
     run = LiveRun(lambda r: train(setup, r)).start()
-    deadline = time.monotonic() + 30
-    while (run.get("step") or 0) < 20:
-        assert time.monotonic() < deadline
-        time.sleep(0.01)
-    run.stop()
-    run.join(30)
+    assert reached.wait(60)
+    run.stop()  # however fast the machine, the run is at step 20 now: the stop takes effect after step 21
+    go_on.set()
+    run.join(60)
     result = run.result
     assert result.status == "stopped" and run.status == "stopped"
     assert 20 <= result.history.steps < setup.total_steps
@@ -246,6 +255,7 @@ def test_short_epochs_are_evaluated_at_a_bounded_rate(monkeypatch, every, evalua
     from core.train import recipe
 
     monkeypatch.setattr(recipe, "EVAL_EVERY_S", every)
+    monkeypatch.setattr(recipe, "MIN_EVAL_POINTS", 0)  # the time throttle alone (the points floor: tests below)
     data = DATASETS.get("moons").load(0, n_samples=100)
     run = run_to_end(prepare(config(data, mode="full", epochs=20), data, CPU))
     epochs = run.result.history.epochs
@@ -267,3 +277,73 @@ def test_a_small_cpu_run_uses_one_thread_and_gives_the_count_back():
         assert torch.get_num_threads() == 2  # the rest of the server gets its threads back
     finally:
         torch.set_num_threads(before)
+
+
+def test_a_short_run_still_draws_a_curve_of_about_32_points(monkeypatch):
+    from core.train import recipe
+
+    monkeypatch.setattr(recipe, "EVAL_EVERY_S", 1e9)  # as if every epoch were instantaneous: only the points floor
+    data = DATASETS.get("moons").load(0)
+    run = run_to_end(prepare(config(data, epochs=60), data, CPU))
+    evaluated = [r["epoch"] for r in run.result.history.epochs if "test_accuracy" in r]
+    assert 30 <= len(evaluated) <= recipe.MIN_EVAL_POINTS + 1  # was 2 (first and last) on a fast machine
+    assert evaluated[0] == 1 and evaluated[-1] == 60
+    assert max(b - a for a, b in zip(evaluated, evaluated[1:], strict=False)) <= 2  # evenly spaced
+
+
+@pytest.mark.parametrize("epochs", [1, 5, 31, 32, 60, 61, 500, 10_000])
+def test_the_evaluated_epochs_are_evenly_spaced_and_bounded(epochs):
+    from core.train import recipe
+
+    data = DATASETS.get("moons").load(0, n_samples=100)
+    setup = prepare(config(data, mode="full", epochs=epochs), data, CPU, Limits(epochs=10_000))
+    due = [e for e in range(1, epochs + 1) if setup.eval_due(e)]
+    assert due[0] == 1 and due[-1] == epochs
+    assert len(due) == epochs if epochs <= recipe.MIN_EVAL_POINTS else 30 <= len(due) <= recipe.MIN_EVAL_POINTS + 1
+
+
+@pytest.mark.parametrize(("loss", "reason"), [("bce", "exploded"), ("hinge", "collapsed")])
+def test_a_finite_loss_that_explodes_or_an_accuracy_back_at_chance_is_diverged(loss, reason):
+    data = DATASETS.get("moons").load(0)  # SGD at lr 10: BCE saturates at 50 (never NaN), hinge ends at chance
+    run = run_to_end(prepare(config(data, loss=loss, optimizer="sgd", lr=10.0, activation="relu"), data, CPU))
+    assert run.status == "diverged" and run.result.status == "diverged"
+    snap = run.snapshot()
+    assert snap["advice"] == "lower_lr"  # the same advice as a NaN loss on a regression task
+    assert snap["divergence"]["reason"] == reason and snap["diverged_at"] is None
+
+
+@pytest.mark.parametrize("lr", [0.01, 1e-5])
+def test_a_run_that_learned_or_never_moved_is_not_diverged(lr):
+    data = DATASETS.get("moons").load(0)  # 1e-5: still at its initial accuracy, a smaller rate would not help
+    run = run_to_end(prepare(config(data, loss="bce", optimizer="sgd" if lr < 1e-3 else "adam", lr=lr,
+                                    activation="relu"), data, CPU))  # fmt: skip
+    assert run.status == "done" and run.snapshot()["divergence"] is None
+
+
+def test_divergence_rules_on_recorded_metrics():
+    from core.train.recipe import divergence
+
+    data = DATASETS.get("moons").load(0, n_samples=100)
+    setup = prepare(config(data, epochs=2), data, CPU)
+    start = {"train_eval_loss": 0.7, "train_accuracy": 0.5}
+
+    def rec(loss, acc):
+        return {"epoch": 1.0, "train_eval_loss": loss, "train_accuracy": acc}
+
+    assert divergence(start, [rec(0.2, 0.95)], setup) is None
+    assert divergence(start, [rec(7.1, 0.5)], setup)["reason"] == "exploded"
+    assert divergence(start, [rec(0.3, 0.9), rec(0.69, 0.52)], setup)["reason"] == "collapsed"  # learned, fell back
+    assert divergence(start, [rec(0.69, 0.5), rec(0.68, 0.51)], setup) is None  # never learned, loss not worse
+    assert divergence(start, [rec(0.9, 0.51)], setup)["reason"] == "collapsed"  # at chance while the loss grew
+    assert divergence(start, [{"epoch": 1.0, "train_loss": 0.1}], setup) is None  # nothing evaluated
+
+
+@pytest.mark.parametrize(("field", "value", "key"), [("epochs", 0, "training.errors.epochs"),
+                                                     ("epochs", 501, "training.errors.cap_epochs"),
+                                                     ("batch_size", 0, "training.errors.batch_size"),
+                                                     ("batch_size", 100_000, "training.errors.batch_size")])  # fmt: skip
+def test_out_of_range_epochs_and_batch_sizes_are_refused_not_replaced(field, value, key):
+    data = DATASETS.get("moons").load(0, n_samples=100)
+    with pytest.raises(UserError) as info:
+        prepare({**config(data), field: value}, data, CPU, Limits(epochs=500))
+    assert info.value.key == key and info.value.params["value"] == value

@@ -18,6 +18,11 @@ class LiveRun:
 
     `checkpoint()` is the job's cooperative hook, to be called after each step: it blocks
     while paused and returns True when the job should stop.
+
+    Pausing takes effect at the worker's next checkpoint, so the status reads 'pausing'
+    from `pause()` until the worker is parked there (`parked`), and only then 'paused':
+    from that moment on the worker takes no step, and what it published last (through
+    checkpoint's `on_park`) is where it stopped.
     """
 
     def __init__(self, job: Callable[[LiveRun], Any], name: str = "run"):
@@ -28,6 +33,7 @@ class LiveRun:
         self._stop = threading.Event()
         self._resume = threading.Event()
         self._resume.set()
+        self._parked = threading.Event()  # set while the worker waits in checkpoint() because of a pause
         self.result: Any = None
         self.error: BaseException | None = None
         self.error_text: str = ""
@@ -52,9 +58,21 @@ class LiveRun:
         with self._lock:
             self._snapshot.update(values)
 
-    def checkpoint(self) -> bool:
-        """Block while paused; True when a stop was requested."""
-        self._resume.wait()
+    def checkpoint(self, on_park: Callable[[], None] | None = None) -> bool:
+        """Block while paused; True when a stop was requested.
+
+        Args:
+            on_park: called once before blocking for a pause (e.g. publish the step it stops at),
+                so the paused UI shows the final counter, which then no longer moves.
+        """
+        if not self._resume.is_set():
+            if on_park is not None:
+                on_park()
+            self._parked.set()
+            try:
+                self._resume.wait()
+            finally:
+                self._parked.clear()
         return self._stop.is_set()
 
     # -- called by the UI -----------------------------------------------------
@@ -78,7 +96,13 @@ class LiveRun:
 
     @property
     def paused(self) -> bool:
+        """A pause was asked for (the worker may still be finishing its step: see `parked`)."""
         return not self._resume.is_set() and self.running
+
+    @property
+    def parked(self) -> bool:
+        """The worker is waiting in checkpoint() for a resume: it takes no step until then."""
+        return self._parked.is_set() and self.running
 
     @property
     def running(self) -> bool:
@@ -94,7 +118,7 @@ class LiveRun:
 
     @property
     def status(self) -> str:
-        """'queued', 'running', 'paused', or how it ended: 'done', 'stopped', 'diverged', 'failed'.
+        """'queued', 'running', 'pausing', 'paused', or how it ended: 'done', 'stopped', 'diverged', 'failed'.
 
         The job publishes ``status``; an exception that escaped the job reads 'failed'.
         """
@@ -102,7 +126,7 @@ class LiveRun:
             published = self._snapshot.get("status")
         if self.running:
             if self.paused:
-                return "paused"
+                return "paused" if self.parked else "pausing"
             return published if published in ("queued", "running") else "running"
         if self.error is not None:
             return "failed"

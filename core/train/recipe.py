@@ -54,10 +54,17 @@ PUBLISH_EVERY_S = 0.25  # snapshot refresh while training (the UI polls at 2 Hz)
 VISUAL_EVERY_S = 0.5  # decision boundary / fitted curve / confusion refresh
 CURVE_POINTS = 1500  # per-step curves are thinned to about this many points in a snapshot
 EVAL_TRAIN_MAX = 2000  # the train-set metrics use at most this many training samples
-EVAL_EVERY_S = 0.2  # epochs shorter than this are evaluated (train/test loss and metric) at most 5 times a second
+EVAL_EVERY_S = 0.2  # epochs shorter than this are evaluated (train/test loss and metric) at most 5 times a second...
+MIN_EVAL_POINTS = 32  # ...and, whatever their speed, at about this many evenly spaced epochs (a curve, not a few lines)
 BOUNDARY_STEPS = 70  # decision-boundary grid resolution
 MISCLASSIFIED_SHOWN = 12
-ADVICE_NAN = "lower_lr"  # i18n: training.advice.lower_lr
+ADVICE_NAN = "lower_lr"  # i18n: training.advice.lower_lr (every kind of divergence gets it)
+# A finite loss can still explode (BCE on saturated logits grows without bound instead of turning NaN):
+# a final training loss this many times the untrained model's counts as diverged, as does an accuracy
+# (or R²) that fell back to chance after the model had been clearly better, or while its loss grew.
+EXPLODED_FACTOR = 10.0
+CHANCE_MARGIN = 0.05  # "at chance": within this of the majority-class share (accuracy) or of 0 (R²)
+LEARNED_MARGIN = 0.10  # "had learned": at least this much above chance at some evaluation
 # A small model's ops take microseconds: extra intra-op threads only add synchronisation, and on a
 # busy 2-core server they made a 16-unit MLP ~35× slower (measured). So small CPU runs use one thread.
 SMALL_MODEL_PARAMS = 200_000
@@ -138,16 +145,27 @@ class Setup:
     def evaluate(self, model: nn.Module) -> dict[str, float]:
         """Loss and metric on (a slice of) the training set and on the test set, for `fit`'s epoch record.
 
-        Time-throttled: when epochs take less than `EVAL_EVERY_S`, only some epochs are
-        evaluated (the first, then one every `EVAL_EVERY_S`, and always the last), so that
-        evaluating never costs more than a few per cent of training; `measure` is the unthrottled form.
+        Throttled, so that evaluating costs a few per cent of training at most: an epoch is
+        evaluated when it is the first or the last, when it is one of `MIN_EVAL_POINTS` evenly
+        spaced epochs (so even a run of a second draws a curve of ~32 points, not 4 straight
+        lines), or when `EVAL_EVERY_S` have passed since the last evaluation (a live curve keeps
+        moving during a long run of short epochs). `measure` is the unthrottled form.
         """
         self._epochs_seen += 1
         now = time.perf_counter()
-        if self._epochs_seen not in (1, self.epochs) and now - self._last_eval < EVAL_EVERY_S:
+        if not self.eval_due(self._epochs_seen) and now - self._last_eval < EVAL_EVERY_S:
             return {}
         self._last_eval = now
         return self.measure(model)
+
+    def eval_due(self, epoch: int) -> bool:
+        """Whether 1-based `epoch` is the first, the last, or one of the `MIN_EVAL_POINTS` evenly spaced ones."""
+        if epoch in (1, self.epochs):
+            return True
+        return (
+            MIN_EVAL_POINTS > 0
+            and (epoch * MIN_EVAL_POINTS) // self.epochs > ((epoch - 1) * MIN_EVAL_POINTS) // self.epochs
+        )
 
     def measure(self, model: nn.Module) -> dict[str, float]:
         """Loss and metric on (a slice of) the training set and on the test set."""
@@ -341,7 +359,7 @@ class Reporter:
 
     def should_stop(self) -> bool:
         t0 = self.clock()
-        stop = self.run.checkpoint()  # blocks while paused
+        stop = self.run.checkpoint(on_park=self.publish)  # blocks while paused, after publishing where it stopped
         waited = self.clock() - t0
         if waited > 0.005:
             self.paused_s += waited
@@ -393,8 +411,9 @@ class Reporter:
 def train(setup: Setup, run: LiveRun, slots: RunSlots | None = None) -> RunResult:
     """Train `setup` inside a LiveRun's worker: wait for a slot, fit with live snapshots, return the result.
 
-    NaN/inf losses end the run as 'diverged' (with advice); a GPU out-of-memory error ends
-    it as 'failed' with error 'oom'. Neither is raised into the UI.
+    NaN/inf losses end the run as 'diverged' (with advice), and so does a finite loss that
+    exploded or a metric that collapsed to chance (`divergence`, the same advice); a GPU
+    out-of-memory error ends it as 'failed' with error 'oom'. None is raised into the UI.
     """
     history = History()
     run.publish(status="queued", queue_position=None, metric=setup.metric, total_steps=setup.total_steps,
@@ -451,15 +470,66 @@ def _fit_with(setup: Setup, run: LiveRun, history: History) -> RunResult:
         with torch.no_grad():
             last.update(setup.measure(setup.model))  # a stopped run's last record gets its metrics too
         setup.model.train(was_training)
-    if history.diverged_at is not None:
+    verdict = None if history.diverged_at is not None else divergence(untrained(setup), history.epochs, setup)
+    if history.diverged_at is not None or verdict is not None:
         status = "diverged"
     elif history.stopped:
         status = "stopped"
     else:
         status = "done"
-    reporter.publish(final=status != "diverged", status=status, diverged_at=history.diverged_at,
-                     advice=ADVICE_NAN if status == "diverged" else None)  # fmt: skip
+    reporter.publish(final=history.diverged_at is None, status=status, diverged_at=history.diverged_at,
+                     divergence=verdict, advice=ADVICE_NAN if status == "diverged" else None)  # fmt: skip
     return _result(setup, history, status)
+
+
+def untrained(setup: Setup) -> dict[str, float]:
+    """`measure` of the model as it was before its first step (`initial_state`): the yardstick of `divergence`.
+
+    Rebuilt after the run from the saved initial weights, so the run itself is not touched.
+    """
+    from core.models import build_model
+
+    if not setup.initial_state:
+        return {}
+    with torch.random.fork_rng(devices=[]):  # building draws an init we overwrite: leave the global RNG as it was
+        model = build_model(setup.config["model"])
+    model.load_state_dict(setup.initial_state)
+    model = model.to(setup.device).eval()
+    with torch.no_grad():
+        return setup.measure(model)
+
+
+def chance_level(setup: Setup) -> float:
+    """The metric of a model that ignores its input: the majority class's share (accuracy), or 0 (R²)."""
+    if setup.metric != "accuracy":
+        return 0.0
+    counts = torch.bincount(setup.data.y_train.reshape(-1).long().cpu())
+    return float(counts.max()) / max(int(counts.sum()), 1)
+
+
+def divergence(initial: dict[str, float], epochs: list[dict[str, float]], setup: Setup) -> dict[str, Any] | None:
+    """Why a run whose losses stayed finite still diverged, or None when it did not.
+
+    'exploded': the last evaluated training loss is over `EXPLODED_FACTOR` × the untrained
+    model's. 'collapsed': the training metric ended at chance level (`chance_level` +
+    `CHANCE_MARGIN`) although it had been `LEARNED_MARGIN` above chance, or while the loss
+    rose above the untrained one. A model that never learned (too small a rate, too few
+    epochs) is not diverged: lowering the rate would not help it.
+    """
+    done = [r for r in epochs if "train_eval_loss" in r]
+    if not done or "train_eval_loss" not in initial:
+        return None
+    start, end = initial["train_eval_loss"], done[-1]["train_eval_loss"]
+    if end > EXPLODED_FACTOR * max(start, 1e-12):
+        return {"reason": "exploded", "start": start, "end": end, "factor": EXPLODED_FACTOR}
+    key = f"train_{setup.metric}"
+    chance, last = chance_level(setup), done[-1].get(key)
+    if last is None or last > chance + CHANCE_MARGIN:
+        return None
+    best = max([r[key] for r in done if key in r] + [initial.get(key, -math.inf)])
+    if best >= chance + LEARNED_MARGIN or end > start:
+        return {"reason": "collapsed", "metric": setup.metric, "value": last, "best": best, "chance": chance}
+    return None
 
 
 def _result(setup: Setup, history: History, status: str, error: str = "") -> RunResult:
