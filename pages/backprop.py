@@ -171,9 +171,8 @@ def network_panel() -> None:
 
 def _matrix(tensor) -> pd.DataFrame:
     values = tensor.detach().double().numpy()
-    if values.ndim == 1:
-        values = values[None, :]
-    return pd.DataFrame(values).style.format("{:.6f}")
+    rows = values[None, :] if values.ndim == 1 else values
+    return pd.DataFrame([[f"{v:.6f}" for v in row] for row in rows])  # plain strings: a Styler costs ~30 ms
 
 
 @st.fragment

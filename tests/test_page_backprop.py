@@ -39,6 +39,17 @@ def test_stepping_the_backward_pass_fills_in_the_gradients(lang):
     assert len(at.success) == 1  # every gradient is in
 
 
+@pytest.mark.parametrize("name", ["shopping", "d2l", "linear_loss", "custom"])
+def test_every_step_of_every_graph_draws(name):
+    at = open_page("backprop", "en", **{CHOICE: name})
+    steps = int(at.slider(key=f"p.backprop.graph.{name}.step").max)
+    for step in range(steps + 1):
+        at.slider(key=f"p.backprop.graph.{name}.step").set_value(step).run()
+        assert_clean(at)
+        assert not at.error, (name, step)
+        assert "digraph" in _dot(at)
+
+
 def test_a_typed_formula_is_drawn_and_stepped():
     at = open_page("backprop", "en", **{CHOICE: "custom", EXPRESSION: "(x + y) * (y + 1)"})
     assert_clean(at)

@@ -38,17 +38,19 @@ class FunctionEntry(Entry):
     expression: str = ""
 
 
-def _point(x: float, y: float) -> tuple[Param, Param]:
-    return Param("x", x, -10.0, 10.0, 0.1), Param("y", y, -10.0, 10.0, 0.1)
+def _point(x: float, y: float | None = None) -> tuple[Param, ...]:
+    """The point's coordinates (only x for a function of x alone)."""
+    px = Param("x", x, -10.0, 10.0, 0.1)
+    return (px,) if y is None else (px, Param("y", y, -10.0, 10.0, 0.1))
 
 
 FUNCTIONS: Registry[FunctionEntry] = Registry(
     FAMILY,
     [
-        FunctionEntry("function_1", _point(5.0, 0.0), r"f(x) = 0.01x^2 + 0.1x", "0.01*x^2 + 0.1*x"),
+        FunctionEntry("function_1", _point(5.0), r"f(x) = 0.01x^2 + 0.1x", "0.01*x^2 + 0.1*x"),
         FunctionEntry("function_2", _point(3.0, 4.0), r"f(x, y) = x^2 + y^2", "x^2 + y^2"),
-        FunctionEntry("exp", _point(1.0, 0.0), r"f(x) = e^{x}", "exp(x)"),
-        FunctionEntry("sigmoid", _point(0.5, 0.0), r"f(x) = \sigma(x) = \frac{1}{1 + e^{-x}}", "sigmoid(x)"),
+        FunctionEntry("exp", _point(1.0), r"f(x) = e^{x}", "exp(x)"),
+        FunctionEntry("sigmoid", _point(0.5), r"f(x) = \sigma(x) = \frac{1}{1 + e^{-x}}", "sigmoid(x)"),
         FunctionEntry("custom", _point(1.0, 2.0)),
     ],
 )
@@ -99,8 +101,8 @@ class ErrorCurve:
 def _central(f, point: Mapping[str, float], variable: str, h: torch.Tensor, dtype: torch.dtype) -> torch.Tensor:
     """(f(p + h e_v) − f(p − h e_v)) / 2h for every h at once, computed in `dtype`."""
     h = h.to(dtype)
-    x = torch.full_like(h, point["x"])
-    y = torch.full_like(h, point["y"])
+    x = torch.full_like(h, point.get("x", 0.0))
+    y = torch.full_like(h, point.get("y", 0.0))
     if variable == "x":
         return (f(x + h, y) - f(x - h, y)) / (2 * h)
     return (f(x, y + h) - f(x, y - h)) / (2 * h)
@@ -111,7 +113,7 @@ def _autograd(text: str, point: Mapping[str, float]) -> tuple[tuple[str, ...], f
     if not variables:
         raise UserError("backprop.errors.no_variable", "the formula depends on no variable")
     f = compile_expression(text)
-    leaves = {v: torch.tensor(float(point[v]), dtype=torch.float64, requires_grad=True) for v in ("x", "y")}
+    leaves = {v: torch.tensor(float(point.get(v, 0.0)), dtype=torch.float64, requires_grad=True) for v in ("x", "y")}
     out = f(leaves["x"], leaves["y"])
     value = float(out.detach())
     if not math.isfinite(value):

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import torch
 
 from core.registry import Param
+from core.threads import single_thread
 
 INPUTS = 3  # D
 CLASSES = 3  # C
@@ -133,6 +134,11 @@ def two_layer_check(batch: int, hidden: int, precision: str = "float64", seed: i
     batch = int(BATCH.validate(batch))
     hidden = int(HIDDEN.validate(hidden))
     dtype = DTYPES[PRECISION.validate(precision)]
+    with single_thread():  # a few hundred numbers: thread hand-offs would cost more than the math
+        return _check(batch, hidden, dtype, seed)
+
+
+def _check(batch: int, hidden: int, dtype: torch.dtype, seed: int) -> NetworkCheck:
     d = _batch(batch, hidden, seed, dtype)
 
     # by hand: forward through the layers, then backward in reverse order, no autograd
