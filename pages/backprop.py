@@ -18,6 +18,9 @@ FAMILY = "backprop"
 GRAPH_FAMILY = GRAPHS.family
 FUNCTION_FAMILY = gradcheck.FUNCTIONS.family
 DEFAULT_FUNCTION = "exp"  # f‴ ≠ 0: its error curve falls, then rises
+PLAYING = "backprop.playing"  # a plain session flag, not a widget value
+PLAY_BUTTON = "backprop-play"
+PLAY_S = 1.5  # seconds a step while playing
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
@@ -55,13 +58,29 @@ def _expression(scope: str, default: str) -> str:
     return st.text_input(_p("expression"), key=widget_key, help=_p("expression_help"))
 
 
-def _step_slider(name: str, text: str, steps: int) -> int:
-    """The backward-step slider; its value is clamped when a new formula has fewer steps."""
+def _step_slider(name: str, steps: int) -> int:
+    """Play/pause and the backward-step slider (clamped when a new formula has fewer steps).
+
+    While playing, the section is a fragment with ``run_every=PLAY_S``: each tick moves the
+    slider one step on before it is drawn; at the end, or on pause, a full rerun drops the timer.
+    """
     widget_key = key(FAMILY, "graph", name, "step")
     init(widget_key, 0)
     if st.session_state[widget_key] > steps:
         st.session_state[widget_key] = steps
-    return st.slider(_p("step"), 0, steps, key=widget_key, help=_p("step_help"))
+    playing = st.session_state.get(PLAYING, False)
+    if playing and not st.session_state.get(PLAY_BUTTON):  # a tick (a pause click moves nothing)
+        if st.session_state[widget_key] >= steps:
+            st.session_state[PLAYING] = False
+            st.rerun(scope="app")
+        st.session_state[widget_key] += 1
+    button, slider = st.columns([1, 5], vertical_alignment="bottom")
+    if button.button(_p("pause" if playing else "play"), key=PLAY_BUTTON, width="stretch"):
+        st.session_state[PLAYING] = not playing
+        if not playing and st.session_state[widget_key] >= steps:
+            st.session_state[widget_key] = 0  # play again from the forward pass
+        st.rerun(scope="app")
+    return slider.slider(_p("step"), 0, steps, key=widget_key, help=_p("step_help"))
 
 
 def _step_text(tr, step: int) -> None:
@@ -94,7 +113,6 @@ def _captions(name: str, tr) -> dict[int, str]:
     return out
 
 
-@st.fragment
 def graph_panel() -> None:
     left, right = st.columns([1, 2.6])
     with left:
@@ -105,7 +123,7 @@ def graph_panel() -> None:
     with right, user_errors():
         tr = _trace(name, tuple(sorted(raw.items())), text)
         st.latex(formula(name, text))
-        step = _step_slider(name, text, len(tr.steps))
+        step = _step_slider(name, len(tr.steps))
         st.graphviz_chart(graph_dot(tr, step, _captions(name, tr)))
         _step_text(tr, step)
         with st.expander(_p("autograd_title"), expanded=step == len(tr.steps)):
@@ -226,7 +244,7 @@ st.title(_p("title"))
 st.markdown(_p("intro"))
 tab_graph, tab_net, tab_check = st.tabs([_p(f"tab_{n}") for n in ("graph", "network", "check")])
 with tab_graph:
-    graph_panel()
+    st.fragment(graph_panel, run_every=PLAY_S if st.session_state.get(PLAYING) else None)()
 with tab_net:
     network_panel()
 with tab_check:

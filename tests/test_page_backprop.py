@@ -86,3 +86,21 @@ def test_float32_network_differs_from_autograd_only_by_rounding():
     diffs = [float(v) for v in at.dataframe[1].value.iloc[:, 4]]
     assert max(diffs) < 1e-5
     assert max(diffs) > 0  # float32 rounding shows
+
+
+def test_play_steps_through_the_backward_pass_and_stops_at_the_end():
+    at = open_page("backprop", "en")
+    at.button(key="backprop-play").click().run()
+    assert_clean(at)
+    assert at.slider(key=STEP).value == 1  # the first tick at once
+    assert at.button(key="backprop-play").label == "⏸ Pause"
+    for _ in range(10):  # each run stands in for one timer tick
+        at.run()
+    assert at.slider(key=STEP).value == 5
+    assert at.button(key="backprop-play").label == "▶ Play"  # stopped at the end
+    at.button(key="backprop-play").click().run()  # from the end, play starts again
+    assert at.slider(key=STEP).value == 1
+    at.button(key="backprop-play").click().run()  # pause
+    assert at.slider(key=STEP).value == 1
+    at.run()
+    assert at.slider(key=STEP).value == 1

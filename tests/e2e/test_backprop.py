@@ -81,3 +81,16 @@ def test_every_tab_in_both_languages(page, app_url):
     goto(page, app_url, "backprop")
     screenshot(page, "backprop-en")
     visit_every_tab(page, "backprop", TABS)
+
+
+def test_play_runs_the_backward_pass_to_the_end(page, app_url):
+    goto(page, app_url, "backprop")
+    page.get_by_role("button", name="▶ Play").click()
+    page.wait_for_function(
+        """() => [...document.querySelectorAll('[data-testid="stSlider"] input[type="range"]')]
+                 .some(s => s.getAttribute('aria-label') === 'Backward step' && s.value === s.max)""",
+        timeout=180_000,
+    )
+    page.get_by_role("button", name="▶ Play").wait_for(timeout=120_000)  # stopped by itself at the end
+    _wait_for_text(page, "∂L/∂pₐ = 2.2")
+    assert page.locator('[data-testid="stException"]').count() == 0
