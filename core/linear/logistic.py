@@ -33,14 +33,8 @@ BOUNDARY = r"p=\tfrac12\iff w^\top x+b=0"
 
 
 def sigmoid(z: np.ndarray) -> np.ndarray:
-    """σ(z), without overflow for large |z|."""
-    z = np.asarray(z, dtype=float)
-    out = np.empty_like(z)
-    pos = z >= 0
-    out[pos] = 1 / (1 + np.exp(-z[pos]))
-    ez = np.exp(z[~pos])
-    out[~pos] = ez / (1 + ez)
-    return out
+    """σ(z) = exp(−softplus(−z)): never overflows, and keeps full relative precision for z ≪ 0."""
+    return np.exp(-np.logaddexp(0.0, -np.asarray(z, dtype=float)))
 
 
 def _design(points: Points) -> np.ndarray:
@@ -96,26 +90,36 @@ class LogisticRun:
         return ("w", "b") if d == 1 else (*(f"w{chr(0x2081 + i)}" for i in range(d)), "b")
 
 
+def _evaluate(x: np.ndarray, y: np.ndarray, theta: np.ndarray) -> tuple[float, float, np.ndarray]:
+    """(loss, accuracy, gradient) at θ from one pass over the (N, D) inputs."""
+    z = x @ theta[:-1] + theta[-1]  # (N,)
+    err = sigmoid(z) - y
+    loss = float(np.mean(np.logaddexp(0.0, z) - y * z))
+    acc = float(np.mean((z >= 0) == (y == 1)))
+    return loss, acc, np.r_[x.T @ err / len(y), err.mean()]
+
+
 def train(points: Points, lr: Any, epochs: Any, start: tuple[float, float] = (0.5, 0.0)) -> LogisticRun:
     """`epochs` full-batch steps from every w = start[0], b = start[1]."""
     lr = check_lr(lr)
     epochs = check_epochs(epochs, MAX_LOGISTIC_EPOCHS)
+    x, y = _design(points), points.y
     theta = np.r_[np.full(points.dim, float(start[0])), float(start[1])]
-    thetas, grads, losses, accs = [theta], [], [cross_entropy(points, theta)], [accuracy(points, theta)]
+    loss, acc, g = _evaluate(x, y, theta)
+    thetas, grads, losses, accs = [theta], [], [loss], [acc]
     diverged_at = None
     for k in range(epochs):
-        g = gradient(points, theta)
         with np.errstate(over="ignore", invalid="ignore"):  # an overflow is caught just below
             new = theta - lr * g
-            new_loss = cross_entropy(points, new)
+            new_loss, new_acc, new_g = _evaluate(x, y, new)
         if not (np.isfinite(new).all() and np.isfinite(new_loss)):
             diverged_at = k
             break
-        theta = new
         grads.append(g)
-        thetas.append(theta)
+        thetas.append(new)
         losses.append(new_loss)
-        accs.append(accuracy(points, theta))
+        accs.append(new_acc)
+        theta, g = new, new_g
         if np.abs(theta).max() > DIVERGE_LIMIT:
             diverged_at = k
             break

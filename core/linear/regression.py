@@ -369,44 +369,43 @@ def descend(
         )
     p = entry.size
     rng = np.random.default_rng(seed % 2**32)
-    theta = np.array([float(start[0]), float(start[1])])
-    if p == 1:
-        theta[1] = 0.0  # ŷ = w·x has no offset
-    thetas, grads, batch_losses = [theta[:p].copy()], [], []
+    w, b = float(start[0]), (float(start[1]) if p == 2 else 0.0)  # ŷ = w·x has no offset
+    thetas, grads, batch_losses = [(w, b)], [], []
     diverged_at = None
+    # Plain floats and one dot product per gradient: a run is thousands of tiny updates, where
+    # numpy's per-call overhead, not arithmetic, is the cost.
     for _ in range(epochs):
-        order = rng.permutation(n) if shuffle and size < n else np.arange(n)
+        order = rng.permutation(n) if shuffle and size < n else None
         for start_i in range(0, n, size):
-            index = order[start_i : start_i + size]
+            index = slice(start_i, start_i + size) if order is None else order[start_i : start_i + size]
             x, y = points.x[index], points.y[index]
-            r = theta[0] * x + theta[1] - y  # (B,)
-            g = np.array([np.mean(2 * x * r), np.mean(2 * r)])
-            if p == 1:
-                g[1] = 0.0
+            r = w * x + b - y  # (B,) residuals
+            gw, gb = 2.0 * float(x @ r) / len(r), (2.0 * float(r.sum()) / len(r) if p == 2 else 0.0)
             with np.errstate(over="ignore", invalid="ignore"):  # an overflow is caught just below
-                new = theta - lr * g
-                new_loss = np.mean((new[0] * points.x + new[1] - points.y) ** 2)
-            if not (np.isfinite(new).all() and np.isfinite(new_loss)):
+                new_w, new_b = w - lr * gw, b - lr * gb
+                far = not abs(new_w) <= DIVERGE_LIMIT or not abs(new_b) <= DIVERGE_LIMIT
+                new_loss = float(np.mean((new_w * points.x + new_b - points.y) ** 2)) if far else 0.0
+            if not (math.isfinite(new_w) and math.isfinite(new_b) and math.isfinite(new_loss)):
                 diverged_at = len(grads)
                 break
-            grads.append(g[:p])
-            batch_losses.append(float(np.mean(r * r)))
-            theta = new
-            thetas.append(theta[:p].copy())
-            if np.abs(theta).max() > DIVERGE_LIMIT:
+            grads.append((gw, gb))
+            batch_losses.append(float(r @ r) / len(r))
+            w, b = new_w, new_b
+            thetas.append((w, b))
+            if far:
                 diverged_at = len(grads) - 1
                 break
         if diverged_at is not None:
             break
-    thetas = np.array(thetas)  # (S+1, P)
-    w, b = thetas[:, 0], (thetas[:, 1] if p == 2 else np.zeros(len(thetas)))
-    losses = np.mean((w[:, None] * points.x[None, :] + b[:, None] - points.y[None, :]) ** 2, axis=1)
+    path = np.array(thetas)  # (S+1, 2)
+    losses = np.mean((path[:, :1] * points.x[None, :] + path[:, 1:] - points.y[None, :]) ** 2, axis=1)
+    thetas = path[:, :p]
     return Descent(
         model,
         mode,
         lr,
         thetas,
-        np.array(grads).reshape(-1, p),
+        np.array(grads).reshape(-1, 2)[:, :p],
         np.array(batch_losses),
         losses,
         per_epoch,
