@@ -120,8 +120,10 @@ def graph_panel() -> None:
         entry = GRAPHS.get(name)
         text = _expression("graph", DEFAULT_EXPRESSION) if name == "custom" else DEFAULT_EXPRESSION
         raw = param_inputs(entry, GRAPH_FAMILY, "graph")
+    drawn = False
     with right, user_errors():
         tr = _trace(name, tuple(sorted(raw.items())), text)
+        drawn = True
         st.latex(formula(name, text))
         step = _step_slider(name, len(tr.steps))
         st.graphviz_chart(graph_dot(tr, step, _captions(name, tr)))
@@ -129,6 +131,9 @@ def graph_panel() -> None:
         with st.expander(_p("autograd_title"), expanded=step == len(tr.steps)):
             _autograd_table(name, raw, text)
     st.markdown(t(f"{GRAPH_FAMILY}.{name}.desc"))
+    if not drawn and st.session_state.get(PLAYING):  # a bad formula stops the player (and its timer)
+        st.session_state[PLAYING] = False
+        st.rerun(scope="app")
 
 
 def _autograd_table(name: str, raw: dict, text: str) -> None:

@@ -104,3 +104,13 @@ def test_play_steps_through_the_backward_pass_and_stops_at_the_end():
     assert at.slider(key=STEP).value == 1
     at.run()
     assert at.slider(key=STEP).value == 1
+
+
+def test_a_bad_formula_stops_the_player():
+    at = open_page("backprop", "en", **{CHOICE: "custom"})
+    at.button(key="backprop-play").click().run()
+    assert at.session_state["backprop.playing"]
+    at.text_input(key=EXPRESSION).set_value("log(0*x)").run()
+    assert_clean(at)
+    assert len(at.error) == 1
+    assert not at.session_state["backprop.playing"]
