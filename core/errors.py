@@ -14,7 +14,7 @@ class UserError(ValueError):
     Args:
         key: i18n message key, e.g. ``"x_range"``.
         message: English explanation with the offending value.
-        variant: a sub-key picking one wording of the message (``<key>.<variant>``), e.g.
+        variant: picks one wording of the message (``<key>_<variant>``), e.g.
             which bounds a range has; the plain key is used where the variant has no text.
         **params: values the translated message interpolates.
     """

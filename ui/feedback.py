@@ -16,12 +16,12 @@ def message(error: UserError) -> str:
 
     A dotted key (``"optimizers.errors.diverged"``) is looked up as it is, so a page keeps
     its own messages in its own i18n file; a plain key is looked up under ``errors.``.
-    A variant (which bounds a range has) picks ``<key>.<variant>`` first. Numbers are
+    A variant (which bounds a range has) picks ``<key>_<variant>`` first. Numbers are
     written for people: 10 not 10.0, 1e9 not 1000000000.0.
     """
     key = error.key if "." in error.key else f"errors.{error.key}"
     readable = {name: human(value) if isinstance(value, float) else value for name, value in error.params.items()}
-    for candidate in (f"{key}.{error.variant}" if error.variant else None, key):
+    for candidate in (f"{key}_{error.variant}" if error.variant else None, key):
         if not (candidate and has(candidate)):
             continue
         for params in (readable, error.params):  # a template with its own format spec ({limit:g}) takes the raw value
