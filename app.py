@@ -12,4 +12,4 @@ keep_widget_state()
 sidebar.render()
 home = st.Page("pages/home.py", title=t("nav.home.title"), icon=":material/home:", url_path="home", default=True)
 pages = [st.Page(p.path, title=t(f"nav.{p.name}.title"), icon=p.icon, url_path=p.url) for p in available()]
-st.navigation([home, *pages]).run()
+st.navigation([home, *pages], expanded=True).run()  # all pages: a collapsed menu says "View 3 more" in English
