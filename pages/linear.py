@@ -231,7 +231,7 @@ def _search_surface(points, surface, lab) -> None:
 def _verdict_box(v, lr: float, diverged_at) -> None:
     params = {"lr": rg.fmt_lr(lr), "critical": f"{v.critical_lr:.4f}", "overshoot": f"{v.overshoot_lr:.4f}",
               "factor": f"{v.factor:.4g}", "k": v.converged_at, "distance": f"{v.distance:.3g}",
-              "at": diverged_at, "limit": f"{rg.DIVERGE_LIMIT:g}"}  # fmt: skip
+              "at": diverged_at, "limit": rg.fmt_lr(rg.DIVERGE_LIMIT)}  # fmt: skip
     if v.kind == "converged":
         st.success(t(f"{NS}.gd.converged", **params), icon="✅")
     elif v.kind == "oscillating":
@@ -351,7 +351,8 @@ def sgd_section() -> None:
         for m, run in runs.items():
             if run.diverged_at is not None:
                 st.error(
-                    t(f"{NS}.sgd.diverged", name=names[m], k=run.diverged_at, limit=f"{rg.DIVERGE_LIMIT:g}"), icon="💥"
+                    t(f"{NS}.sgd.diverged", name=names[m], k=run.diverged_at, limit=rg.fmt_lr(rg.DIVERGE_LIMIT)),
+                    icon="💥",
                 )
         series = [(names[m], np.arange(len(r.losses)) / r.updates_per_epoch, r.losses) for m, r in runs.items()]
         paths = [(names[m], r.thetas) for m, r in runs.items()]
@@ -400,7 +401,7 @@ def logistic_section() -> None:
         if run is None:
             return
         if run.diverged_at is not None:
-            st.error(t(f"{NS}.logistic.diverged", k=run.diverged_at, lr=rg.fmt_lr(run.lr), limit=f"{rg.DIVERGE_LIMIT:g}"), icon="💥")  # fmt: skip
+            st.error(t(f"{NS}.logistic.diverged", k=run.diverged_at, lr=rg.fmt_lr(run.lr), limit=rg.fmt_lr(rg.DIVERGE_LIMIT)), icon="💥")  # fmt: skip
         k = step_slider("logistic", run.steps, t(f"{NS}.page.step"), default=run.steps)
         theta = run.thetas[k]
         m1, m2, m3 = st.columns(3)

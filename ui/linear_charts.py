@@ -43,7 +43,9 @@ def figure(title: str | None = None, *, x: str | None = None, y: str | None = No
         "template": "none", "paper_bgcolor": "white", "plot_bgcolor": "white", "height": height,
         "font": {"family": FONT, "size": 13, "color": "#2a3f5f"}, "colorway": list(COLORS),
         "margin": {"l": 55, "r": 20, "t": 45 if title else 20, "b": 110},
-        "legend": {"orientation": "h", "yanchor": "top", "y": -0.2, "x": 0}, "hovermode": "closest",
+        # in the bottom margin, whatever the plot's height: under the axis title, never on it
+        "legend": {"orientation": "h", "yref": "container", "yanchor": "bottom", "y": 0.01, "x": 0},
+        "hovermode": "closest",
         "xaxis": {**AXIS, "title": {"text": x}}, "yaxis": {**AXIS, "title": {"text": y}},
     }  # fmt: skip
     if title:
