@@ -66,6 +66,7 @@ def _cap(name: str, value: int, low: int, high: int) -> None:
         raise UserError(
             "initializers.errors.cap",
             f"{name}={value} is outside [{low}, {high}]",
+            variant=name,  # the message names the setting in the page's language
             name=name,
             value=value,
             low=low,
@@ -401,8 +402,8 @@ def layer_histograms(values: list[Tensor], scale: str = "linear", bins: int = HE
 def weight_view(result: LabResult, model: Stack, layer: int, bins: int = 80) -> WeightView:
     """Histogram of layer `layer`'s weights (1-based) next to the scheme's theoretical density."""
     if not 1 <= layer <= len(model.blocks):
-        raise UserError("initializers.errors.cap", f"layer={layer}", name="layer", value=layer, low=1,
-                        high=len(model.blocks))  # fmt: skip
+        raise UserError("initializers.errors.cap", f"layer={layer}", variant="layer", name="layer", value=layer,
+                        low=1, high=len(model.blocks))  # fmt: skip
     w = model.blocks[layer - 1].linear.weight.detach().cpu().reshape(-1).double()
     config = result.config
     theory = config.entry.theory(tuple(model.blocks[layer - 1].linear.weight.shape), **config.init_values())

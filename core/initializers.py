@@ -153,6 +153,7 @@ def _positive(name: str, value: float) -> None:
         raise UserError(
             "initializers.errors.std_positive",
             f"{name} must be in (0, {STD_MAX}], got {value}",
+            variant=name,  # names the parameter in the page's language (σ, not "std")
             name=name,
             value=value,
             high=STD_MAX,

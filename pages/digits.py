@@ -117,7 +117,6 @@ def _read_input(source: str, stroke_width: int, live: bool) -> Prepared | None:
             initial_drawing=_initial_drawing(),
             key=_canvas_key(),
         )
-        translate_toolbar(_canvas_key())
         if result.json_data is not None:
             st.session_state[DRAWING_KEY] = result.json_data
         if result.image_bytes is not None:
@@ -256,6 +255,8 @@ def main() -> None:
         with left:
             st.markdown(f"**{t(f'{FAMILY}.page.raw')}**")
             prepared = _read_input(source, stroke_width, live)
+            if source == "draw":
+                translate_toolbar(_canvas_key())  # last in the column: its empty element adds no gap
         if prepared is None:
             return
         with middle:

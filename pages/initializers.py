@@ -93,8 +93,9 @@ def _per_layer_figure(results: dict[str, LabResult], height: int = 380) -> go.Fi
     for col, values in ((1, [r.act_std for r in results.values()]), (2, [r.grad_std for r in results.values()])):
         span = _log_range(np.concatenate(values))
         fig.update_yaxes(type="log", exponentformat="power", range=span, row=1, col=col)
-        if span is None:  # every value 0 or inf/NaN: say so instead of leaving an empty panel
+        if span is None:  # every value 0 or inf/NaN: say so instead of leaving an empty panel with made-up ticks
             _nothing_note(fig, f"x{'' if col == 1 else col} domain", f"y{'' if col == 1 else col} domain")
+            fig.update_yaxes(showticklabels=False, row=1, col=col)
     fig.update_xaxes(title_text=p("layer"))
     fig.update_yaxes(title_text=p("std"), row=1, col=1)
     fig.update_layout(hovermode="x unified")
@@ -103,7 +104,7 @@ def _per_layer_figure(results: dict[str, LabResult], height: int = 380) -> go.Fi
 
 def _nothing_note(fig: go.Figure, xref: str = "paper", yref: str = "paper") -> None:
     fig.add_annotation(text=p("chart_nothing"), xref=xref, yref=yref, x=0.5, y=0.5, showarrow=False,
-                       font={"size": 14}, align="center")  # fmt: skip
+                       font={"size": 14}, align="center", bgcolor="rgba(255, 255, 255, 0.85)")  # fmt: skip
 
 
 def _layers_text(runs: tuple[tuple[int, int], ...]) -> str:
@@ -117,7 +118,7 @@ def _explain_blanks(blanks: tuple[Blank, ...]) -> None:
     for blank in blanks:
         name = f"blank_{blank.signal}_{blank.kind}" + ("_all" if blank.every_layer else "")
         box = st.error if blank.signal == "gradients" or blank.kind == "nonfinite" else st.warning
-        box(p(name, layers=_layers_text(blank.runs)), icon="🕳️" if blank.kind == "zero" else "💥")
+        box(p(name, layers=_layers_text(blank.runs)), icon=":material/exposure_zero:" if blank.kind == "zero" else "💥")
     if blanks:
         st.caption(p("blank_charts"))
 

@@ -62,7 +62,7 @@ def test_saturated_tanh():
         ("zh", {"p.initializers.lab.choice": "uniform", "p.initializers.lab.uniform.a": 0.5,
                 "p.initializers.lab.uniform.b": 0.5}, "必须小于"),
         ("en", {"p.initializers.lab.depth": 500}, "depth must be between 1 and 100; it is 500"),
-        ("zh", {"p.initializers.lab.width": 4096}, "width 必须在 1 到 1024 之间"),
+        ("zh", {"p.initializers.lab.width": 4096}, "宽度必须在 1 到 1024 之间"),  # no English name in 中文
         ("en", {"p.initializers.cmp.many": ["xavier_normal"]}, "Choose between 2 and 4 initializers"),
     ],
 )  # fmt: skip
@@ -99,7 +99,10 @@ def test_invalid_depth_leaves_only_the_message(lang):
     """Depth 101: the error box, and no section heading or slider waiting for a chart that never comes."""
     at = open_page("initializers", lang, timeout=300, **{**FAST, "p.initializers.lab.depth": 101})
     assert_clean(at)
-    assert "101" in " ".join(e.value for e in at.error)
+    errors = " ".join(e.value for e in at.error)
+    assert (
+        "深度必须在 1 到 100 之间，当前为 101" if lang == "zh" else "depth must be between 1 and 100; it is 101"
+    ) in errors
     subheaders = [s.value for s in at.subheader]
     assert ("某一层的权重与理论分布" if lang == "zh" else "Weights of one layer vs. the theory") not in subheaders
     assert ("诊断结论" if lang == "zh" else "Verdict") not in subheaders
