@@ -19,7 +19,7 @@ from core.activations import (
     softmax_temperature,
 )
 from core.ranges import X_MAX, X_MIN
-from ui.charts import color, figure, show
+from ui.charts import color, figure, log_y, show
 from ui.feedback import user_errors
 from ui.i18n import t
 from ui.sidebar import seed
@@ -230,7 +230,7 @@ def nonlinear_panel(seed: int) -> None:
         loss_fig.add_trace(go.Scatter(y=plain.losses, name=t(f"{FAMILY}.page.nonlinear_without", layers=layers),
                                       line={"color": color(3)}))  # fmt: skip
         loss_fig.add_trace(go.Scatter(y=curved.losses, name=title, line={"color": color(0)}))
-        loss_fig.update_yaxes(type="log", exponentformat="power")
+        log_y(loss_fig)
         with right:
             show(loss_fig, key="act-nonlinear-loss")
         w, b = plain.line
@@ -264,7 +264,7 @@ def depth_panel() -> None:
             go.Scatter(x=ks, y=depth.sigmoid_bound(n, weight).numpy(), name=t(f"{FAMILY}.page.depth_bound"),
                        line={"color": color(9), "dash": "dot"})
         )  # fmt: skip
-        fig.update_yaxes(type="log", exponentformat="power")
+        log_y(fig)
         show(fig, key="act-depth")
         dead = [entry_title(FAMILY, name) for name, values in result.items() if float(values.min()) == 0.0]
         if dead:

@@ -86,10 +86,11 @@ def compare() -> None:
     c1, c2 = st.columns([1, 2])
     task = param_input(TASK, key(FAMILY, "compare", "task"), FAMILY, where=c1)
     members = Registry(FAMILY, [LOSSES.get(n) for n in for_task(task)])
-    with c2:
+    with c2:  # a container in the column lets the chips wrap (directly in a column they scroll, cut off)
         names = choose_many(
-            members, FAMILY, "compare", task, label_key=f"{FAMILY}.page.compare_pick", default=members.names()
-        )
+            members, FAMILY, "compare", task, label_key=f"{FAMILY}.page.compare_pick", default=members.names(),
+            where=st.container(),
+        )  # fmt: skip
     label = 0
     if task == "regression":
         label = param_input(LOSSES.get("mse").target, key(FAMILY, "compare", "target"), FAMILY)

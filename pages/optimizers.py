@@ -40,6 +40,8 @@ def chart_labels() -> dict[str, str]:
 st.title(t(f"{NS}.page.title"))
 st.markdown(t(f"{NS}.page.intro"))
 
+# The whole page width: in the narrow settings column the chips of long titles were cut off.
+chosen = choose_many(OPTIMIZERS, NS, label_key=f"{NS}.page.choose", default=DEFAULT_RACE)
 left, right = st.columns([1, 2], gap="large")
 surface = None
 with left:
@@ -76,7 +78,6 @@ with left:
     st.caption(t(f"{NS}.page.start_help"))
     init(key(NS, "steps"), DEFAULT_STEPS)
     steps = st.number_input(t(f"{NS}.page.steps"), key=key(NS, "steps"), step=50, help=t(f"{NS}.page.steps_help"))
-    chosen = choose_many(OPTIMIZERS, NS, label_key=f"{NS}.page.choose", default=DEFAULT_RACE)
 
     for name in chosen:
         init(key(NS, surface_name, name, "lr"), suggested_lr(name, surface))

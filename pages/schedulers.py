@@ -34,9 +34,11 @@ def chart_labels() -> dict[str, str]:
 st.title(t(f"{NS}.page.title"))
 st.markdown(t(f"{NS}.page.intro"))
 
+# The whole page width: in the narrow settings column the chips of long titles were cut off
+# ("ential decay (Expone…"); here they sit on one or two rows in full.
+chosen = choose_many(SCHEDULERS, NS, label_key=f"{NS}.page.choose", default=DEFAULT_SCHEDULES)
 left, right = st.columns([1, 2], gap="large")
 with left:
-    chosen = choose_many(SCHEDULERS, NS, label_key=f"{NS}.page.choose", default=DEFAULT_SCHEDULES)
     sched_values = entry_params(SCHEDULERS, NS, chosen, columns=2)
 
     st.subheader(t(f"{NS}.page.applied"))

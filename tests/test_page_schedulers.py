@@ -45,3 +45,29 @@ def test_bad_input_shows_a_clear_message(lang, state, text):
     at = open_page(PAGE, lang, **state)
     assert_clean(at)
     assert text in errors(at), errors(at)
+
+
+def _readable(ticks: list[float]) -> bool:
+    """Whole decades, or 1-2-3-5 steps of one, or a round linear grid: never bare in-between digits."""
+    import math
+
+    def mantissa(v):
+        return round(v / 10 ** math.floor(math.log10(v)), 6)
+
+    steps = {round(b - a, 12) for a, b in zip(ticks, ticks[1:], strict=False)}
+    return all(mantissa(v) in (1, 2, 3, 5) for v in ticks) or len(steps) == 1
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_log_axes_have_readable_ticks(lang):
+    # on Rastrigin f − f* spans 13…40 and plotly labelled the log axis "10, 2, 5, 100"
+    import json
+
+    at = open_page(PAGE, lang, **{"p.surfaces.schedulers.choice": "rastrigin", "p.schedulers.log": True})
+    assert_clean(at)
+    charts = {c.proto.id: json.loads(c.proto.spec)["layout"] for c in at.get("plotly_chart")}
+    logs = [layout["yaxis"] for layout in charts.values() if layout.get("yaxis", {}).get("type") == "log"]
+    assert len(logs) == 2  # the learning rates (log toggle on) and f − f*
+    for axis in logs:
+        ticks = axis["tickvals"]
+        assert len(ticks) >= 3 and ticks == sorted(ticks) and _readable(ticks), ticks

@@ -16,7 +16,7 @@ from plotly.colors import sample_colorscale
 
 from core.optim.race import Path, gap, sample_steps
 from core.surfaces import Surface
-from ui.charts import color, style
+from ui.charts import MODEBAR_MARGIN, color, log_y, style
 
 GRID = 120  # 3-D surface resolution
 IMAGE_GRID = 300  # pixels per axis of the contour picture
@@ -262,7 +262,7 @@ def surface_3d(surface: Surface, paths: Sequence[Path], names: Sequence[str], la
     fig.update_layout(scene={"xaxis_title": labels["x"], "yaxis_title": labels["y"], "zaxis_title": z_title,
                              "camera": {"eye": _eye(surface, paths)},
                              "aspectmode": "manual", "aspectratio": {"x": 1, "y": 1, "z": 0.6}},
-                      margin={"l": 0, "r": 0, "t": 30, "b": 0})  # fmt: skip
+                      margin={"l": 0, "r": MODEBAR_MARGIN, "t": 30, "b": 0})  # fmt: skip
     return fig
 
 
@@ -276,7 +276,7 @@ def loss_chart(surface: Surface, paths: Sequence[Path], names: Sequence[str], la
         values, _ = gap(path, surface)
         fig.add_trace(go.Scatter(y=values, mode="lines", name=name, line={"color": color(i)}))
     if log_scale:
-        fig.update_yaxes(type="log", exponentformat="power")
+        log_y(fig)
     return fig
 
 
@@ -285,7 +285,7 @@ def distance_chart(paths: Sequence[Path], names: Sequence[str], labels: dict[str
     style(fig, x=labels["step"], y=labels["distance"], height=360)
     for i, (path, name) in enumerate(zip(paths, names, strict=True)):
         fig.add_trace(go.Scatter(y=path.distance, mode="lines", name=name, line={"color": color(i)}))
-    fig.update_yaxes(type="log", exponentformat="power")
+    log_y(fig)
     return fig
 
 
@@ -297,7 +297,7 @@ def lr_chart(paths: Sequence[Path], names: Sequence[str], labels: dict[str, str]
         fig.add_trace(go.Scatter(x=np.arange(path.steps), y=path.lrs, mode="lines", name=name,
                                  line={"color": color(i), "width": 2}))  # fmt: skip
     if log:
-        fig.update_yaxes(type="log", exponentformat="power")
+        log_y(fig)
     return fig
 
 

@@ -100,3 +100,33 @@ def test_an_overflowing_formula_gives_a_message_not_a_traceback(page, app_url):
     page.wait_for_function(f"() => {{ const n = ({PATHS_JS})(); return n && n.length === 4; }}", timeout=60_000)
     assert page.locator('[data-testid="stAlert"]').filter(has_text="溢出").count() == 0
     assert page.locator('[data-testid="stException"]').count() == 0
+
+
+# Rectangles of the chart's toolbar (modebar) and of every legend entry, as drawn.
+OVERLAP_JS = """(key) => {
+  const root = document.querySelector(`.st-key-${key}`);
+  const bar = root.querySelector('.modebar');
+  if (!bar) return null;
+  const b = bar.getBoundingClientRect();
+  return [...root.querySelectorAll('.legend .traces')].filter(e => {
+    const r = e.getBoundingClientRect();
+    return r.left < b.right && b.left < r.right && r.top < b.bottom && b.top < r.bottom;
+  }).map(e => e.textContent);
+}"""
+
+
+def test_the_toolbar_never_covers_the_legend(page, app_url):
+    open_optimizers(page, app_url)
+    set_language(page, "简体中文")  # the Chinese entries are the widest: 动量法 Momentum（PyTorch）
+    page.wait_for_selector("text=优化器赛跑", timeout=60_000)
+    wait_idle(page, timeout=120_000)
+    plot = page.locator(".st-key-optimizers_contour .js-plotly-plot")
+    plot.hover()  # plotly shows its toolbar while the pointer is over the chart
+    page.wait_for_function(f"() => ({OVERLAP_JS})('optimizers_contour') !== null", timeout=30_000)
+    assert page.evaluate(OVERLAP_JS, "optimizers_contour") == []
+    page.get_by_role("tab", name="损失 vs 步数").click()
+    wait_idle(page, timeout=120_000)
+    page.locator(".st-key-optimizers_loss .js-plotly-plot").hover()
+    page.wait_for_function(f"() => ({OVERLAP_JS})('optimizers_loss') !== null", timeout=30_000)
+    assert page.evaluate(OVERLAP_JS, "optimizers_loss") == []
+    assert page.locator('[data-testid="stException"]').count() == 0
