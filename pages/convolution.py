@@ -68,6 +68,7 @@ GRID_SAVED = "convolution_grid_saved_{size}"  # the last edited grid, kept acros
 GRID_BASE = "convolution_grid_base_{size}"  # what a re-created editor starts from
 FILTER_PIXELS = 14  # screen pixels per filter weight in the mosaic
 MAP_COLUMNS = 8
+MAP_PIXELS = 84  # screen pixels per feature map in the mosaic
 
 
 def _p(name: str) -> str:
@@ -130,6 +131,15 @@ def _pool(picture: np.ndarray, kind: str, size: int, stride: int, padding: int):
 @st.cache_data(max_entries=16, show_spinner=False)
 def _first_layer(picture: np.ndarray):
     return first_layer(_digit_cnn(), picture)
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def _mosaics(picture: np.ndarray, activated: bool) -> tuple[np.ndarray, np.ndarray]:
+    """(the filters, the maps) as two enlarged grey tiles, each filter or map scaled on its own."""
+    layer = _first_layer(picture)
+    maps = layer.activated if activated else layer.conv
+    filters = enlarge(mosaic(layer.filters, columns=MAP_COLUMNS, limit=len(layer.filters)), FILTER_PIXELS)
+    return filters, enlarge(mosaic(maps, columns=MAP_COLUMNS, limit=len(maps)), max(1, MAP_PIXELS // maps.shape[1]))
 
 
 # ---------------------------------------------------------------- the input picture
@@ -439,8 +449,8 @@ def filters_section(picture: np.ndarray) -> None:
         with c1:
             index = int(param_input(FILTER, key(FAMILY, "filter"), FAMILY)) - 1
             activated = param_input(BN_RELU, key(FAMILY, "bn_relu"), FAMILY)
-            st.image(enlarge(mosaic(layer.filters, columns=MAP_COLUMNS, limit=count), FILTER_PIXELS),
-                     caption=_p("filters_mosaic").format(n=count, k=k), clamp=True)  # fmt: skip
+            filter_tiles, map_tiles = _mosaics(grey, bool(activated))
+            st.image(filter_tiles, caption=_p("filters_mosaic").format(n=count, k=k), clamp=True)
         maps = layer.activated if activated else layer.conv
         with c2:
             a, b = st.columns([0.8, 1])
@@ -450,9 +460,7 @@ def filters_section(picture: np.ndarray) -> None:
             with b:
                 title = _p("filter_out_relu" if activated else "filter_out").format(i=index + 1)
                 show(charts.picture(maps[index], title, signed=not activated, height=300), key="filters-map")
-        h = maps.shape[1]
-        st.image(enlarge(mosaic(maps, columns=MAP_COLUMNS, limit=count), max(1, 84 // h)),
-                 caption=_p("filters_maps").format(n=count), clamp=True)  # fmt: skip
+        st.image(map_tiles, caption=_p("filters_maps").format(n=count), clamp=True)
         st.latex(r"z_o = W_o \star \frac{x - \mu}{\sigma},\qquad a_o = \mathrm{ReLU}\big(\gamma_o \frac{z_o - \hat\mu_o}"
                  r"{\sqrt{\hat\sigma_o^2 + \epsilon}} + \beta_o\big)")  # fmt: skip
         st.markdown(_p("filters_desc").format(n=count, k=k, p=layer.padding))
