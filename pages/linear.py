@@ -24,6 +24,10 @@ NS = "linear"
 SECTIONS = ("search", "gd", "sgd", "logistic")
 REGISTRIES = {r.family: r for r in (REGRESSION_DATA, LOGISTIC_DATA)}
 SEARCH_VIEW_KEY = "linear_search_view"  # lazy tabs (contour / 3-D): not a p.* key, its value is a translated label
+PLAYING = "linear.logistic.playing"  # a plain session flag, not a widget value
+PLAY_BUTTON = "linear-logistic-play"
+PLAY_S = 1.0  # seconds between frames while playing
+PLAY_FRAMES = 30  # a run plays in about this many frames
 
 
 # ----------------------------------------------------------------------------- cached core calls
@@ -113,10 +117,10 @@ def lr_input(slider, scope: str):
     return param_input(slider, key(NS, scope, "lr"), NS)
 
 
-def step_slider(scope: str, last: int, label: str, default: int = 0) -> int:
+def step_slider(scope: str, last: int, label: str) -> int:
     """A slider over steps 0..last (kept inside the range when a run gets shorter)."""
     k_key = key(NS, scope, "step")
-    init(k_key, min(default, last))
+    init(k_key, 0)
     if st.session_state[k_key] > last:
         st.session_state[k_key] = last
     if last < 1:
@@ -128,6 +132,33 @@ def _num(value: float, digits: int) -> str:
     """`value` rounded, without a "−0.000"."""
     text = f"{value:.{digits}f}"
     return f"{0:.{digits}f}" if float(text) == 0 else text
+
+
+def play_slider(scope: str, last: int, label: str) -> int:
+    """▶/⏸ and the step slider; while playing the section is a fragment with ``run_every=PLAY_S``.
+
+    Each tick moves the slider on by 1/PLAY_FRAMES of the run before it is drawn; at the end,
+    or on pause, a full rerun drops the timer (as on the backpropagation page).
+    """
+    k_key = key(NS, scope, "step")
+    init(k_key, last)
+    if st.session_state[k_key] > last:
+        st.session_state[k_key] = last
+    playing = st.session_state.get(PLAYING, False)
+    if playing and not st.session_state.get(PLAY_BUTTON):  # a tick (a pause click moves nothing)
+        if st.session_state[k_key] >= last:
+            st.session_state[PLAYING] = False
+            st.rerun(scope="app")
+        st.session_state[k_key] = min(last, st.session_state[k_key] + max(1, -(-last // PLAY_FRAMES)))
+    button, slider = st.columns([1, 5], vertical_alignment="bottom")
+    if button.button(t(f"{NS}.logistic.pause" if playing else f"{NS}.logistic.play"), key=PLAY_BUTTON, width="stretch"):
+        st.session_state[PLAYING] = not playing
+        if not playing and st.session_state[k_key] >= last:
+            st.session_state[k_key] = 0  # play again from the start
+        st.rerun(scope="app")
+    if last < 1:
+        return 0
+    return slider.slider(label, 0, last, key=k_key, help=t(f"{NS}.page.step_help"))
 
 
 def formula(latex: str, text_key: str, **params) -> None:
@@ -381,8 +412,8 @@ def sgd_section() -> None:
 # ----------------------------------------------------------------------------- logistic regression
 
 
-@st.fragment
 def logistic_section() -> None:
+    """A fragment (see the call at the bottom): with a timer while ▶ plays."""
     st.markdown(t(f"{NS}.logistic.intro"))
     left, right = st.columns([1, 2.3], gap="large")
     with left:
@@ -399,10 +430,13 @@ def logistic_section() -> None:
             points = points_of(*data)
             run = train_logistic(data, lr, epochs, (w0, b0))
         if run is None:
+            if st.session_state.get(PLAYING):  # bad input stops the player (and its timer)
+                st.session_state[PLAYING] = False
+                st.rerun(scope="app")
             return
         if run.diverged_at is not None:
             st.error(t(f"{NS}.logistic.diverged", k=run.diverged_at, lr=rg.fmt_lr(run.lr), limit=rg.fmt_lr(rg.DIVERGE_LIMIT)), icon="💥")  # fmt: skip
-        k = step_slider("logistic", run.steps, t(f"{NS}.page.step"), default=run.steps)
+        k = play_slider("logistic", run.steps, t(f"{NS}.page.step"))
         theta = run.thetas[k]
         m1, m2, m3 = st.columns(3)
         m1.metric(t(f"{NS}.logistic.loss"), f"{run.losses[k]:.4f}")
@@ -463,4 +497,7 @@ section = st.segmented_control(
     format_func=lambda s: _tr(f"{NS}.page.sections.{s}", s),
     label_visibility="collapsed",
 )
-{"search": search_section, "gd": gd_section, "sgd": sgd_section, "logistic": logistic_section}[section]()
+if section == "logistic":
+    st.fragment(logistic_section, run_every=PLAY_S if st.session_state.get(PLAYING) else None)()
+else:
+    {"search": search_section, "gd": gd_section, "sgd": sgd_section}[section]()

@@ -122,3 +122,17 @@ def test_huge_learning_rate_in_logistic_regression_is_reported():
     at = section("zh", "logistic", **{"p.linear.logistic.type_lr": True, "p.linear.logistic.lr_typed": 1e9})
     assert_clean(at)
     assert "在第 0 步停止" in errors(at)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_play_restarts_from_step_0_and_pause_stops(lang):
+    at = section(lang, "logistic")
+    assert at.slider(key="p.linear.logistic.step").value == 300  # opens on the trained model
+    at.button(key="linear-logistic-play").click().run()
+    assert_clean(at)
+    assert at.session_state["linear.logistic.playing"] is True
+    assert at.slider(key="p.linear.logistic.step").value == 10  # back to 0, then the first frame: 1/30 of 300
+    assert at.button(key="linear-logistic-play").label.startswith("⏸")
+    at.button(key="linear-logistic-play").click().run()
+    assert_clean(at)
+    assert at.session_state["linear.logistic.playing"] is False

@@ -99,3 +99,17 @@ def test_every_section_in_both_languages(page, app_url):
         "before => document.querySelector('[data-testid=\"stMetricValue\"]').innerText !== before", arg=before
     )
     _no_exception(page)
+
+
+def test_play_moves_the_decision_boundary_until_paused(page, app_url):
+    goto(page, app_url, "linear")
+    _open_section(page, "Logistic regression")
+    page.get_by_role("button", name="▶ Play").click()
+    page.wait_for_function(  # the timer moved the step on past the first frame (10 of 300)
+        """() => +document.querySelector('[data-testid="stSlider"] input[aria-label="Step k"]')?.value > 10""",
+        timeout=120_000,
+    )
+    page.get_by_role("button", name="⏸ Pause").click(timeout=60_000)
+    wait_idle(page)
+    page.get_by_role("button", name="▶ Play").wait_for()
+    _no_exception(page)
