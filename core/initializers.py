@@ -369,7 +369,7 @@ INITIALIZERS: Registry[Initializer] = Registry(
             (_GAIN,),
             # Words stay out of formulas (they would be English in the 中文 UI): the case split says "or".
             r"W = g\,Q,\quad \begin{cases}Q^\top Q = I, & n_\text{out} \ge n_\text{in}\\ "
-            r"QQ^\top = I, & n_\text{out} < n_\text{in}\end{cases}\quad "
+            r"QQ^\top = I, & n_\text{out} < n_\text{in}\end{cases},\quad "
             r"\sigma \approx \frac{g}{\sqrt{\max(n_\text{in},\ n_\text{out})}}",
             fill=lambda w, gain: nn.init.orthogonal_(w, gain),
             law=_law_orthogonal,
@@ -397,7 +397,7 @@ INITIALIZERS: Registry[Initializer] = Registry(
             (Param("sparsity", 0.1, 0.0, 0.95, 0.05), Param("std", 0.01, step=0.01, log=True)),
             # Z_j, the zeroed rows of column j, is named in the translated description.
             r"W_{ij} = \begin{cases}0, & i \in Z_j\\ \varepsilon_{ij} \sim \mathcal{N}(0,\ \sigma^2), & i \notin Z_j"
-            r"\end{cases}\quad |Z_j| = \lceil s\,n_\text{out}\rceil",
+            r"\end{cases},\quad |Z_j| = \lceil s\,n_\text{out}\rceil",
             fill=_fill_sparse,
             law=_law_sparse,
             check=lambda sparsity, std: _positive("std", std),
