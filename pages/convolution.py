@@ -51,6 +51,7 @@ from core.conv.settings import (
 from core.conv.walk import walk
 from core.data.image_sets import CLASS_NAMES
 from core.data.images import load_images
+from core.data.limits import MAX_PHOTO_BYTES
 from core.digits.inspect import enlarge, mosaic
 from core.digits.models import load_shipped
 from core.errors import UserError
@@ -59,7 +60,7 @@ from ui.charts import show
 from ui.feedback import message, user_errors
 from ui.i18n import t
 from ui.state import init, key
-from ui.widgets import choose, explain, param_input, param_inputs
+from ui.widgets import PHOTO_TYPES, choose, explain, param_input, param_inputs, uploader
 
 DRAWING_PNG = "digits_png"  # where pages/digits.py keeps the last picture of its canvas (read here, never written)
 UPLOAD_KEY = "convolution_upload"
@@ -181,8 +182,7 @@ def _drawing_picture() -> np.ndarray | None:
 
 
 def _uploaded_picture() -> np.ndarray | None:
-    upload = st.file_uploader(_p("upload"), type=["png", "jpg", "jpeg", "bmp", "gif", "webp"], key=UPLOAD_KEY,
-                              help=_p("upload_help"))  # fmt: skip
+    upload = uploader(_p("upload"), PHOTO_TYPES, key=UPLOAD_KEY, max_bytes=MAX_PHOTO_BYTES, help=_p("upload_help"))
     if upload is None:
         st.info(_p("prompt_upload"), icon="📷")
         return None

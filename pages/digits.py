@@ -6,6 +6,7 @@ import plotly.graph_objects as go
 import streamlit as st
 from streamlit_drawable_canvas import st_canvas
 
+from core.data.limits import MAX_PHOTO_BYTES
 from core.digits.finetune import TEACH, teach
 from core.digits.inspect import enlarge, feature_maps, mosaic, overlay, saliency
 from core.digits.models import BEST, MODELS, load_shipped
@@ -28,7 +29,7 @@ from ui.feedback import message, user_errors
 from ui.i18n import t
 from ui.sidebar import seed
 from ui.state import key
-from ui.widgets import choose, entry_title, explain, param_input, param_inputs
+from ui.widgets import PHOTO_TYPES, choose, entry_title, explain, param_input, param_inputs, uploader
 
 FAMILY = "digits"
 CANVAS_KEY = "digits_canvas"  # not a p.* key: a component's state cannot be re-assigned by app.py
@@ -128,8 +129,8 @@ def _read_input(source: str, stroke_width: int, live: bool) -> Prepared | None:
             st.info(t(f"{FAMILY}.page.prompt_draw"), icon="✏️")
             return None
         return _prepare(lambda data: from_canvas(decode_canvas(data)), png, "prompt_draw")
-    upload = st.file_uploader(t(f"{FAMILY}.page.upload"), type=["png", "jpg", "jpeg", "bmp", "gif", "webp"],
-                              key=UPLOAD_KEY, help=t(f"{FAMILY}.page.upload_help"))  # fmt: skip
+    upload = uploader(t(f"{FAMILY}.page.upload"), PHOTO_TYPES, key=UPLOAD_KEY, max_bytes=MAX_PHOTO_BYTES,
+                            help=t(f"{FAMILY}.page.upload_help"))  # fmt: skip
     if upload is None:
         st.info(t(f"{FAMILY}.page.prompt_upload"), icon="📷")
         return None

@@ -40,7 +40,7 @@ from ui.i18n import t
 from ui.live import poll
 from ui.sidebar import device, seed
 from ui.state import init, key
-from ui.widgets import choose, explain, param_inputs
+from ui.widgets import choose, explain, multiselect, param_inputs, uploader
 
 FAMILY = "poems"
 DEFAULTS = {"form": "qijue", "mode": "acrostic", "text": "春夏秋冬", "n": 4, "rhyme": True, "top": 10}
@@ -362,11 +362,10 @@ with tab_train:
         if source == "tang":
             FORMS_KEY = key(FAMILY, "live", "forms")
             init(FORMS_KEY, ["wujue"])
-            picked = st.multiselect(t("poems.live_forms"), list(FORM_BY_NAME), key=FORMS_KEY, format_func=form_label)
+            picked = multiselect(t("poems.live_forms"), list(FORM_BY_NAME), key=FORMS_KEY, format_func=form_label)
         else:
-            upload = st.file_uploader(
-                t("poems.upload", kb=MAX_UPLOAD_BYTES // 1000), type=["txt"], help=t("poems.upload_help")
-            )
+            upload = uploader(t("poems.upload"), ["txt"], key="poems_corpus_upload", max_bytes=MAX_UPLOAD_BYTES,
+                                    help=t("poems.upload_help"))  # fmt: skip
             if upload is not None:
                 uploaded, skipped = parse_upload(upload.getvalue(), MAX_UPLOAD_BYTES, MAX_UPLOAD_POEMS)
                 st.caption(t("poems.upload_ok", n=len(uploaded), skipped=skipped))

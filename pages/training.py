@@ -10,7 +10,7 @@ import streamlit as st
 
 from core import artifacts
 from core.data import DATASETS, TaskData, csv_columns, load_csv
-from core.data.limits import MAX_CATEGORIES, MAX_CSV_BYTES, REGRESSION_MIN_VALUES
+from core.data.limits import MAX_CATEGORIES, MAX_CSV_BYTES, MAX_MODEL_BYTES, REGRESSION_MIN_VALUES
 from core.losses import LOSSES
 from core.models import MODELS, build_model, count_params, layer_table
 from core.optim import OPTIMIZERS
@@ -37,7 +37,7 @@ from ui.i18n import lang, t, t_or
 from ui.live import format_seconds, log_axis, poll, quick_figure, run_book
 from ui.sidebar import device, seed
 from ui.state import init, key
-from ui.widgets import choose, explain, param_input, param_inputs, title_text
+from ui.widgets import choose, explain, multiselect, param_input, param_inputs, title_text, uploader
 
 LIMITS = Limits.from_env()
 SOURCE_KEY, CSV_TARGET_KEY = key("training", "source"), key("training", "csv_target")
@@ -125,9 +125,8 @@ def data_section() -> TaskData | None:
     source = st.segmented_control(t("training.source.label"), ["builtin", "csv"], key=SOURCE_KEY,
                                   format_func=lambda s: t(f"training.source.{s}"))  # fmt: skip
     if source == "csv":
-        st.caption(t("datasets.csv.desc", max_mb=MAX_CSV_BYTES // 2**20, max_categories=MAX_CATEGORIES,
-                     min_values=REGRESSION_MIN_VALUES))  # fmt: skip
-        upload = st.file_uploader(t("training.source.upload"), type=["csv", "txt"], key="training_csv")
+        st.caption(t("datasets.csv.desc", max_categories=MAX_CATEGORIES, min_values=REGRESSION_MIN_VALUES))
+        upload = uploader(t("training.source.upload"), ["csv", "txt"], key="training_csv", max_bytes=MAX_CSV_BYTES)
         if upload is None:
             st.info(t("training.source.need_file"))
             return None
@@ -480,7 +479,7 @@ def compare_section(book) -> None:
     ids = [r.id for r in done]
     st.session_state[COMPARE_KEY] = overlay(ids)
     labels = {r.id: t("training.compare.series", id=r.id, label=r.label) for r in done}
-    chosen = st.multiselect(t("training.compare.label"), ids, key=COMPARE_KEY, format_func=labels.get)
+    chosen = multiselect(t("training.compare.label"), ids, key=COMPARE_KEY, format_func=labels.get)
     rows = []
     for r in done:
         last, metric = final(r), r.live.get("metric", "accuracy")
@@ -520,8 +519,8 @@ def files_section(book, data: TaskData | None) -> None:
             source = export.script(record.extra["setup"])
             st.download_button(t("training.files.download_script"), source, file_name=f"run{run_id}.py",
                                mime="text/x-python", help=t("training.files.script_help"), width="stretch")  # fmt: skip
-    upload = st.file_uploader(t("training.files.upload"), type=["pt", "pth"], key="training_model_upload",
-                              help=t("training.files.upload_help"))  # fmt: skip
+    upload = uploader(t("training.files.upload"), ["pt", "pth"], key="training_model_upload",
+                            max_bytes=MAX_MODEL_BYTES, help=t("training.files.upload_help"))  # fmt: skip
     if upload is not None:
         with user_errors():
             ckpt = artifacts.load(upload.getvalue())

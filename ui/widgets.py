@@ -15,6 +15,7 @@ from core.registry import Entry, Param, Registry
 from ui.i18n import lang, t, t_or, translator
 from ui.state import init, key
 
+PHOTO_TYPES = ("png", "jpg", "jpeg", "bmp", "gif", "webp")  # what PIL decodes for the photo uploaders
 SLIDER_MAX_STEPS = 2000  # wider integer ranges get a typed number instead of a slider
 
 
@@ -137,7 +138,7 @@ def multiselect(label: str, options: Sequence[Any], *, key: str, format_func: Ca
                              placeholder=t("common.choose_options"), **kwargs)  # fmt: skip
 
 
-def upload(label: str, types: Sequence[str], *, key: str, max_bytes: int, help: str | None = None,
+def uploader(label: str, types: Sequence[str], *, key: str, max_bytes: int, help: str | None = None,
            where: Any = None) -> UploadedFile | None:  # fmt: skip
     """A file uploader with one size limit: stated on the widget in the page's language, enforced here.
 

@@ -12,10 +12,10 @@ import numpy as np
 import torch
 from PIL import Image, UnidentifiedImageError
 
+from core.data.limits import MAX_PHOTO_BYTES  # an upload larger than this is refused before decoding
 from core.digits.preprocess import decode_canvas, from_canvas
 from core.errors import UserError
 
-MAX_PHOTO_BYTES = 10 * 1024 * 1024  # an upload larger than this is refused before decoding
 MAX_PHOTO_PIXELS = 40_000_000  # decompression bombs: refuse before the pixels are read
 PHOTO_SIDE = 96  # photos are shrunk to this longer side: every pixel stays visible on screen
 LUMA = np.array([0.299, 0.587, 0.114], dtype=np.float32)  # ITU-R BT.601 weights

@@ -327,7 +327,7 @@ LIVE = Registry(
     ),
 )
 LIVE_SAMPLES = 3  # poems written after each epoch
-MAX_UPLOAD_BYTES = 1_000_000
+MAX_UPLOAD_BYTES = 2**20  # 1 MB
 MAX_UPLOAD_POEMS = 5000
 
 
