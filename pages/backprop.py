@@ -241,8 +241,9 @@ def check_panel() -> None:
         st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
     st.markdown(t(f"{FUNCTION_FAMILY}.{name}.desc"))
     st.markdown(_p("check_why"))
-    st.latex(r"\text{error}(h) \approx \underbrace{\frac{|f'''|}{6}h^2}_{\text{truncation}}"
-             r" + \underbrace{\frac{\varepsilon\,|f|}{h}}_{\text{rounding}},\qquad h^\ast \approx \varepsilon^{1/3}")  # fmt: skip
+    error, truncation, rounding = (_p(f"latex_{w}") for w in ("error", "truncation", "rounding"))
+    st.latex(rf"\text{{{error}}}(h) \approx \underbrace{{\frac{{|f'''|}}{{6}}h^2}}_{{\text{{{truncation}}}}}"
+             rf" + \underbrace{{\frac{{\varepsilon\,|f|}}{{h}}}}_{{\text{{{rounding}}}}},\qquad h^\ast \approx \varepsilon^{{1/3}}")  # fmt: skip
 
 
 st.title(_p("title"))
