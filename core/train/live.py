@@ -7,10 +7,17 @@ the latest one (DESIGN.md, "Training engine"). Nothing here imports streamlit.
 from __future__ import annotations
 
 import copy
+import sys
 import threading
 import traceback
 from collections.abc import Callable
 from typing import Any
+
+# The worker releases the GIL inside every torch op and must win it back after each one. While another
+# thread runs Python (a page redrawing its charts, the server's event loop), CPython hands the GIL back
+# only when that thread's switch interval (5 ms by default) expires: a small model's step of ~20 ops
+# then waits ~20 × 5 ms (the "convoy effect"). A shorter interval bounds that wait.
+SWITCH_INTERVAL_S = 0.0005
 
 
 class LiveRun:
@@ -40,6 +47,8 @@ class LiveRun:
         self._thread = threading.Thread(target=self._main, name=f"live-{name}", daemon=True)
 
     def start(self) -> LiveRun:
+        if sys.getswitchinterval() > SWITCH_INTERVAL_S:
+            sys.setswitchinterval(SWITCH_INTERVAL_S)  # process-wide, once: see SWITCH_INTERVAL_S
         self._thread.start()
         return self
 

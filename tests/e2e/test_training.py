@@ -5,7 +5,7 @@ import re
 from core import artifacts
 from tests.e2e.conftest import goto, open_from_nav, screenshot, set_language, wait_idle
 
-PROGRESS = re.compile(r"step (\d+)/(\d+)")
+PROGRESS = re.compile(r"(?:step|第) (\d+)/(\d+)")  # English and 中文 progress lines
 
 
 def main(page):
@@ -13,10 +13,15 @@ def main(page):
     return page.get_by_test_id("stMainBlockContainer")
 
 
-def progress_step(page) -> int:
+def progress(page) -> tuple[int, int]:
+    """(step, total steps) of the progress line; (-1, -1) when it shows none."""
     text = page.locator('[data-testid="stProgress"]').first.inner_text(timeout=60_000)
     match = PROGRESS.search(text)
-    return int(match.group(1)) if match else -1
+    return (int(match.group(1)), int(match.group(2))) if match else (-1, -1)
+
+
+def progress_step(page) -> int:
+    return progress(page)[0]
 
 
 _CURVE_JS = """() => {
@@ -35,7 +40,7 @@ def long_recipe(page) -> None:
     """500 epochs of single-sample steps: a run that lasts minutes even on a fast idle
     machine, so it is still training when a test stops it or switches pages."""
     for label, value in (("Epochs", "500"), ("Batch size", "1")):
-        box = page.get_by_label(label)
+        box = page.locator(f'input[aria-label="{label}"]')
         box.fill(value)
         box.press("Enter")
         wait_idle(page)
@@ -67,8 +72,10 @@ def test_start_watch_stop_download_and_reload(page, app_url, tmp_path):
     main(page).get_by_role("button", name="Stop").click()
     page.get_by_text(re.compile(r"Run #1 .*: stopped")).wait_for(timeout=60_000)
     wait_idle(page)
-    stopped_at = progress_step(page)
-    assert 0 < stopped_at < 500 * 10
+    stopped_at, total = progress(page)
+    assert 0 < stopped_at < total  # it stopped part-way: not finished (however far a machine got meanwhile)
+    page.wait_for_timeout(1500)
+    assert progress(page) == (stopped_at, total)  # and once stopped, the counter no longer moves
 
     with page.expect_download(timeout=60_000) as info:
         main(page).get_by_role("button", name="Download the model (.pt)").click()
@@ -154,6 +161,53 @@ def test_a_run_keeps_going_across_page_switches(page, app_url):
     open_from_nav(page, "training", idle=False)  # a page with a run going is never idle
     page.locator('[data-testid="stProgress"]').first.wait_for(timeout=60_000)
     assert progress_step(page) > before  # it trained while another page was open
-    assert page.get_by_label("Epochs").input_value() == "500"  # and the recipe is still set
+    assert page.locator('input[aria-label="Epochs"]').input_value() == "500"  # and the recipe is still set
     main(page).get_by_role("button", name="Stop").click()
     page.get_by_text(re.compile(r"Run #\d+ .*: stopped")).wait_for(timeout=60_000)
+
+
+def test_pause_says_paused_once_the_counter_has_stopped_and_resume_goes_on(page, app_url):
+    goto(page, app_url, "training")
+    long_recipe(page)
+    main(page).get_by_role("button", name="Start").click()
+    page.get_by_text(re.compile(r"Run #\d+ .*: training")).wait_for(timeout=60_000)
+    main(page).get_by_role("button", name="Pause").click()
+    page.get_by_text(re.compile(r"Run #\d+ .*: paused$")).wait_for(timeout=60_000)
+    wait_idle(page)  # parked: the page stops polling
+    paused_at = progress_step(page)
+    page.wait_for_timeout(1500)
+    set_language(page, "简体中文")  # a full rerun draws the run's snapshot again
+    page.get_by_text(re.compile(r"训练 #\d+ .*：已暂停")).wait_for(timeout=60_000)
+    assert progress_step(page) == paused_at > 0  # paused means the worker has stopped stepping
+    screenshot(page, "training-paused-zh")
+    set_language(page, "English")
+    main(page).get_by_role("button", name="Resume").click()
+    page.wait_for_function(
+        f"() => {{ const m = /step (\\d+)\\//.exec(document.querySelector('[data-testid=\"stProgress\"]').innerText);"
+        f" return m && Number(m[1]) > {paused_at}; }}",
+        timeout=120_000,
+    )
+    main(page).get_by_role("button", name="Stop").click()
+    page.get_by_text(re.compile(r"Run #\d+ .*: stopped")).wait_for(timeout=60_000)
+
+
+def test_epochs_out_of_range_are_refused_beside_start_not_replaced(page, app_url):
+    goto(page, app_url, "training")
+    box = page.locator('input[aria-label="Epochs"]')
+    box.fill("0")
+    box.press("Enter")
+    wait_idle(page)
+    assert box.input_value() == "0"  # kept as typed (a bounded box turned red and trained 60 epochs)
+    main(page).get_by_role("button", name="Start").click()
+    wait_idle(page)
+    error = main(page).locator('[data-testid="stAlertContentError"]').first
+    error.wait_for(timeout=60_000)
+    assert "at least 1" in error.inner_text() and "0" in error.inner_text()
+    assert main(page).get_by_text(re.compile(r"Run #\d+ ")).count() == 0  # nothing was started
+    box.fill("501")
+    box.press("Enter")
+    wait_idle(page)
+    main(page).get_by_role("button", name="Start").click()
+    wait_idle(page)
+    assert "501" in main(page).locator('[data-testid="stAlertContentError"]').first.inner_text()
+    screenshot(page, "training-epochs-refused-en")
