@@ -53,8 +53,17 @@ def app_url():
     port = _free_port()
     proc = start_server(port)
     yield f"http://127.0.0.1:{port}"
+    stop_server(proc)
+
+
+def stop_server(proc: subprocess.Popen) -> None:
+    """Terminate a server; kill it if it has not exited within 30 s (a busy machine is slow to wind down)."""
     proc.terminate()
-    proc.wait(10)
+    try:
+        proc.wait(30)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(30)
 
 
 @pytest.fixture(scope="session")

@@ -26,7 +26,7 @@ def test_every_page_opens_from_the_navigation(page, app_url):
 
 def test_deep_link_on_a_fresh_server_gets_the_router(page):
     """The first visitor of /<page> on a new server sees the full app, not the page alone."""
-    from tests.e2e.conftest import _free_port, start_server
+    from tests.e2e.conftest import _free_port, start_server, stop_server
 
     spec = available()[-1]
     port = _free_port()
@@ -36,5 +36,4 @@ def test_deep_link_on_a_fresh_server_gets_the_router(page):
         assert page.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]').count() >= 1
         assert page.locator('[data-testid="stSidebarNav"] a[href$="/activations"]').count() == 1
     finally:
-        server.terminate()
-        server.wait(10)
+        stop_server(server)
