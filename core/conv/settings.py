@@ -61,7 +61,7 @@ SOURCES: Registry[Entry] = Registry(
     (
         Entry("dataset", formula=r"x_{ij} = p_{ij} / 255 \in [0, 1],\quad 28 \times 28"),
         Entry("drawing", formula=r"x = \mathrm{centre}_{28\times28}\big(\mathrm{fit}_{20\times20}(\text{ink})\big)"),
-        Entry("upload", formula=r"x_{c,ij} = p_{c,ij} / 255,\quad \text{grey} = 0.299R + 0.587G + 0.114B"),
+        Entry("upload", formula=r"x_{c,ij} = p_{c,ij} / 255,\quad Y = 0.299R + 0.587G + 0.114B"),
     ),
 )
 
