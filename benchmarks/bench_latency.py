@@ -110,7 +110,9 @@ def main() -> None:
                     settle_ms(page, args.settle)
                     times = sorted(measure(page, case, args.tries, args.settle))
                     p90 = times[min(len(times) - 1, round(0.9 * (len(times) - 1)))]
-                    print(f"{module.PAGE:<14}{case.name:<34}{statistics.median(times):>10.0f}{p90:>9.0f}{len(times):>7}")
+                    print(
+                        f"{module.PAGE:<14}{case.name:<34}{statistics.median(times):>10.0f}{p90:>9.0f}{len(times):>7}"
+                    )
                 page.close()
             browser.close()
     finally:

@@ -56,7 +56,13 @@ CHAPTERS = (
     "activations",
     "losses",
     "backprop",
-    "initialization", "optimizers", "lr_decay", "training", "cnn", "rnn")
+    "initialization",
+    "optimizers",
+    "lr_decay",
+    "training",
+    "cnn",
+    "rnn",
+)
 
 
 def available() -> list[PageSpec]:
