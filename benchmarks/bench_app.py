@@ -21,7 +21,7 @@ sys.path.insert(0, str(ROOT))
 
 from playwright.sync_api import sync_playwright  # noqa: E402
 
-from tests.e2e.conftest import _free_port, start_server, wait_idle  # noqa: E402
+from tests.e2e.conftest import _free_port, start_server, stop_server, wait_idle  # noqa: E402
 from ui.nav import available  # noqa: E402
 
 LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"]
@@ -55,8 +55,7 @@ def main() -> None:
                 times = [visit(page, path) for _ in range(args.visits + 1)]
                 print(f"{spec.name if spec else 'home':<14}{times[0]:>14.2f}{statistics.median(times[1:]):>15.2f}")
         finally:
-            server.terminate()
-            server.wait(10)
+            stop_server(server)
             browser.close()
 
 

@@ -31,7 +31,7 @@ sys.path.insert(0, str(ROOT))
 
 from playwright.sync_api import sync_playwright  # noqa: E402
 
-from tests.e2e.conftest import _free_port, start_server, wait_idle  # noqa: E402
+from tests.e2e.conftest import _free_port, start_server, stop_server, wait_idle  # noqa: E402
 
 LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"]
 OBSERVER = """() => {
@@ -116,8 +116,7 @@ def main() -> None:
                 page.close()
             browser.close()
     finally:
-        server.terminate()
-        server.wait(10)
+        stop_server(server)
 
 
 if __name__ == "__main__":

@@ -32,7 +32,7 @@ import websockets  # noqa: E402  (a dependency of streamlit)
 from streamlit.proto.BackMsg_pb2 import BackMsg  # noqa: E402
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg  # noqa: E402
 
-from tests.e2e.conftest import _free_port, start_server  # noqa: E402
+from tests.e2e.conftest import _free_port, start_server, stop_server  # noqa: E402
 from ui.nav import available  # noqa: E402
 
 PAGES = ["", *[p.url for p in available()]]  # "" is the home page
@@ -165,8 +165,7 @@ def main() -> None:
             slope = (rss[sizes[-1]] - rss[sizes[0]]) / (sizes[-1] - sizes[0])
             print(f"\nRSS growth per additional visitor ({sizes[0]} → {sizes[-1]} visitors): {slope:.1f} MB")
     finally:
-        server.terminate()
-        server.wait(30)
+        stop_server(server)
 
 
 if __name__ == "__main__":
