@@ -5,18 +5,14 @@ Every picture is a float32 array in [0, 1], (C, H, W) with C = 1 (grey) or 3 (RG
 
 from __future__ import annotations
 
-import io
-import warnings
-
 import numpy as np
 import torch
-from PIL import Image, UnidentifiedImageError
+from PIL import Image
 
 from core.data.limits import MAX_PHOTO_BYTES  # an upload larger than this is refused before decoding
-from core.digits.preprocess import decode_canvas, from_canvas
+from core.digits.preprocess import decode_canvas, from_canvas, open_photo
 from core.errors import UserError
 
-MAX_PHOTO_PIXELS = 40_000_000  # decompression bombs: refuse before the pixels are read
 PHOTO_SIDE = 96  # photos are shrunk to this longer side: every pixel stays visible on screen
 LUMA = np.array([0.299, 0.587, 0.114], dtype=np.float32)  # ITU-R BT.601 weights
 
@@ -67,24 +63,9 @@ def decode_photo(data: bytes, side: int = PHOTO_SIDE) -> np.ndarray:
     if len(data) > MAX_PHOTO_BYTES:
         raise UserError("convolution.errors.photo_bytes", f"{len(data)} bytes is more than {MAX_PHOTO_BYTES}",
                         mb=f"{len(data) / 2**20:.1f}", max_mb=MAX_PHOTO_BYTES // 2**20)  # fmt: skip
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            image = Image.open(io.BytesIO(data))
-            if image.width * image.height > MAX_PHOTO_PIXELS:
-                raise UserError("convolution.errors.photo_pixels", f"{image.width}×{image.height} is too large",
-                                width=image.width, height=image.height)  # fmt: skip
-            image.load()
-            if image.mode in ("RGBA", "LA") or (image.mode == "P" and "transparency" in image.info):
-                background = Image.new("RGBA", image.size, (255, 255, 255, 255))
-                image = Image.alpha_composite(background, image.convert("RGBA"))
-            image = image.convert("RGB")
-            image.thumbnail((side, side), Image.Resampling.BOX)
-    except UserError:
-        raise
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombWarning,
-            Image.DecompressionBombError) as exc:  # fmt: skip
-        raise UserError("convolution.errors.photo_bad", f"not a readable image: {exc}") from None
+    image = open_photo(data, too_large="convolution.errors.photo_pixels", unreadable="convolution.errors.photo_bad")
+    image = image.convert("RGB")
+    image.thumbnail((side, side), Image.Resampling.BOX)
     return (np.asarray(image, dtype=np.float32) / 255).transpose(2, 0, 1).copy()
 
 

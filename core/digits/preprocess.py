@@ -73,6 +73,31 @@ def _unit(array: np.ndarray) -> np.ndarray:
     return np.clip(array.astype(np.float32), 0, 1)
 
 
+def open_photo(data: bytes, *, too_large: str, unreadable: str) -> Image.Image:
+    """An uploaded image decoded safely, transparent pixels made white paper.
+
+    Pixels are counted before they are read (decompression bombs), and every decoding
+    failure becomes a UserError: `too_large` (with width, height) or `unreadable`.
+    """
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            image = Image.open(io.BytesIO(data))
+            if image.width * image.height > MAX_PHOTO_PIXELS:
+                raise UserError(too_large, f"{image.width}×{image.height} pixels is too large",
+                                width=image.width, height=image.height)  # fmt: skip
+            image.load()
+    except UserError:
+        raise
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombWarning,
+            Image.DecompressionBombError) as exc:  # fmt: skip
+        raise UserError(unreadable, f"not a readable image: {exc}") from None
+    if image.mode in ("RGBA", "LA") or (image.mode == "P" and "transparency" in image.info):
+        background = Image.new("RGBA", image.size, (255, 255, 255, 255))
+        image = Image.alpha_composite(background, image.convert("RGBA"))
+    return image
+
+
 def photo_ink(data: bytes) -> np.ndarray:
     """Ink of a photo or scan of a handwritten digit, (H, W) float32 in [0, 1].
 
@@ -83,23 +108,7 @@ def photo_ink(data: bytes) -> np.ndarray:
     Raises:
         UserError: not an image file, or an image too large to be a digit photo.
     """
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            image = Image.open(io.BytesIO(data))
-            if image.width * image.height > MAX_PHOTO_PIXELS:
-                raise UserError("digits.errors.photo_too_large", f"{image.width}×{image.height} pixels is too large",
-                                width=image.width, height=image.height)  # fmt: skip
-            image.load()
-    except UserError:
-        raise
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombWarning,
-            Image.DecompressionBombError) as exc:  # fmt: skip
-        raise UserError("digits.errors.bad_photo", f"not a readable image: {exc}") from None
-    if image.mode in ("RGBA", "LA") or (image.mode == "P" and "transparency" in image.info):
-        # Transparent pixels are paper: composite onto white before reading the grey levels.
-        background = Image.new("RGBA", image.size, (255, 255, 255, 255))
-        image = Image.alpha_composite(background, image.convert("RGBA"))
+    image = open_photo(data, too_large="digits.errors.photo_too_large", unreadable="digits.errors.bad_photo")
     grey = image.convert("L")
     grey.thumbnail((PHOTO_SIDE, PHOTO_SIDE), Image.Resampling.BOX)
     grey = grey.filter(ImageFilter.MedianFilter(3))
