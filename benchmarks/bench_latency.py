@@ -51,6 +51,84 @@ class Case:
     action: Callable[[object, int], None]
 
 
+MAIN = '[data-testid="stMain"]'
+Opener = Callable[[object], None]
+
+
+def tab(n: int) -> Opener:
+    """Before the warm-up try: open the page's `n`-th tab."""
+
+    def open_tab(page) -> None:
+        page.get_by_role("tab").nth(n).click(timeout=180_000)
+        wait_idle(page, timeout=180_000)
+
+    return open_tab
+
+
+def section(text: str) -> Opener:
+    """Before the warm-up try: pick the section button (a segmented control) reading `text`."""
+
+    def open_section(page) -> None:
+        page.locator('[data-testid="stButtonGroup"] button', has_text=text).click(timeout=180_000)
+        wait_idle(page, timeout=180_000)
+
+    return open_section
+
+
+def _ready(page, selector: str, opener: Opener | None) -> None:
+    """Before the warm-up try: open the control's tab or section, wait until it is drawn."""
+    if opener is not None:
+        opener(page)
+    page.locator(selector).first.wait_for(timeout=180_000)
+    wait_idle(page, timeout=180_000)
+
+
+def slider(name: str, label: str, *, opener: Opener | None = None, first: str = "ArrowRight") -> Case:
+    """Move the visible slider labelled `label` one step, `first` way then back, in turn.
+
+    Every try must change the value (an unchanged slider starts no run for the timer to see),
+    so try −1 (the warm-up) goes `first`, 0 back, 1 `first`, … from the slider's default.
+    """
+    selector = f'{MAIN} [data-testid="stSlider"] input[type="range"][aria-label="{label}"]:visible'
+    back = "ArrowLeft" if first == "ArrowRight" else "ArrowRight"
+
+    def action(page, i: int) -> None:
+        if i < 0:
+            _ready(page, selector, opener)
+        page.locator(selector).first.focus()
+        page.keyboard.press(first if i < 0 or i % 2 else back)
+
+    return Case(name, action)
+
+
+def select(name: str, label: str, options: tuple[str, str], *, opener: Opener | None = None) -> Case:
+    """Pick the other option of the visible select box labelled `label` on each try (try −1 picks options[1])."""
+    selector = f'{MAIN} [data-testid="stSelectbox"]:visible'
+
+    def action(page, i: int) -> None:
+        if i < 0:
+            _ready(page, selector, opener)
+        page.locator(selector, has_text=label).first.click()
+        page.get_by_role("option", name=options[i % 2], exact=True).click()
+
+    return Case(name, action)
+
+
+def click(name: str, buttons: tuple[str, ...], *, opener: Opener | None = None) -> Case:
+    """Press the visible buttons reading `buttons` in turn (try −1 presses the first)."""
+
+    def action(page, i: int) -> None:
+        text = buttons[(i + 1) % len(buttons)]
+        button = page.locator(f"{MAIN} button:visible", has_text=text).first
+        if i < 0:
+            if opener is not None:
+                opener(page)
+            button.wait_for(timeout=180_000)
+        button.click()
+
+    return Case(name, action)
+
+
 def settle_ms(page, settle: int, timeout_s: float = 120) -> float:
     """Wait until the script has stayed idle for `settle` ms; the browser time it became idle."""
     deadline = time.monotonic() + timeout_s

@@ -80,6 +80,7 @@ def _max_grad(value: float) -> str:
     return "∞" if value == math.inf else f"{value:.4g}"
 
 
+@st.fragment
 def explore() -> None:
     left, right = st.columns([1, 2.2])
     with left:
@@ -116,6 +117,7 @@ def explore() -> None:
     st.latex(entry.dformula)
 
 
+@st.fragment
 def compare() -> None:
     names = choose_many(
         ACTIVATIONS, FAMILY, "compare", label_key=f"{FAMILY}.page.compare_pick", default=COMPARE_DEFAULT
@@ -163,6 +165,7 @@ def properties_table() -> None:
     st.caption(t(f"{FAMILY}.page.properties_caption", size=f"{props.COST_SIZE:,}"))
 
 
+@st.fragment
 def softmax_panel() -> None:
     st.markdown(t(f"{FAMILY}.page.softmax_intro"))
     logits_key = key(FAMILY, "softmax", "logits")
@@ -191,6 +194,7 @@ def softmax_panel() -> None:
         st.caption(t(f"{FAMILY}.page.softmax_sum", top=f"{float(probs.max()):.4f}", total=f"{float(probs.sum()):.6f}"))
 
 
+@st.fragment
 def nonlinear_panel(seed: int) -> None:
     st.markdown(t(f"{FAMILY}.page.nonlinear_intro", points=nonlinearity.POINTS))
     c1, c2, c3, c4 = st.columns(4)
@@ -245,6 +249,7 @@ def nonlinear_panel(seed: int) -> None:
         )
 
 
+@st.fragment
 def depth_panel() -> None:
     st.markdown(t(f"{FAMILY}.page.depth_intro"))
     names = choose_many(

@@ -6,6 +6,7 @@ import math
 
 import numpy as np
 import plotly.graph_objects as go
+import plotly.io as pio
 import streamlit as st
 
 # Plotly renders in the viewer's browser, so a CJK-capable family list is all Chinese needs.
@@ -23,39 +24,62 @@ SHORT_LOG_SPAN = 2.5  # decades up to which a log axis is ticked 1, 2, 5 (else d
 MODEBAR_MARGIN = 40  # px right of the plot: room for the upright toolbar (its buttons are about 30 px wide)
 
 
+def _house_template() -> go.layout.Template:
+    """plotly_white without what no chart here uses (polar, ternary, geo axes; default colour scales).
+
+    Every figure copies and validates its template, and the full plotly_white took about 30 ms
+    of each figure's 45 ms on the 2-core machine; this one takes about 1 ms. Every colour scale
+    here is named where it is used, so the defaults are not missed.
+    """
+    white = pio.templates["plotly_white"].layout.to_plotly_json()
+    layout = {k: v for k, v in white.items() if k not in ("polar", "ternary", "geo", "colorscale", "coloraxis")}
+    bar = {"colorbar": {"outlinewidth": 0, "ticks": ""}}
+    return go.layout.Template(layout=layout, data={"heatmap": [bar], "contour": [bar], "surface": [bar]})
+
+
+# The default for every figure, also those given to st.plotly_chart as plain dicts.
+pio.templates["house"] = _house_template()
+pio.templates.default = "house"
+
+
 def color(i: int) -> str:
     return COLORS[i % len(COLORS)]
 
 
 def figure(title: str | None = None, *, x: str | None = None, y: str | None = None, height: int = 420) -> go.Figure:
-    """An empty figure in the house style."""
-    fig = go.Figure()
-    style(fig, title=title, x=x, y=y, height=height)
-    return fig
+    """An empty figure in the house style (its layout given whole: `update_layout` costs ~10 ms a call)."""
+    axes = {"xaxis": {"title": {"text": x}}} if x is not None else {}
+    if y is not None:
+        axes["yaxis"] = {"title": {"text": y}}
+    return go.Figure(layout={**house_layout(title, height), **axes})
 
 
 def style(
     fig: go.Figure, *, title: str | None = None, x: str | None = None, y: str | None = None, height: int = 420
 ) -> go.Figure:
-    # A title sits at the top of the figure and the horizontal legend just above the plot,
-    # so with a title the top margin makes room for both (else they overlap). The toolbar
-    # (modebar) stands upright in the right margin: lying across the top it covered the
-    # legend's last entries, which plotly wraps within the plot's width.
-    fig.update_layout(
-        title={"text": title, "y": 0.98, "yanchor": "top"} if title else None,
-        height=height,
-        font={"family": FONT, "size": 13},
-        margin={"l": 50, "r": MODEBAR_MARGIN, "t": 85 if title else 30, "b": 45},
-        modebar={"orientation": "v"},
-        legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0},
-        template="plotly_white",
-        hovermode="x unified",
-    )
+    """The house style on an existing figure (e.g. subplots: the axis titles go on every axis)."""
+    fig.update_layout(house_layout(title, height))
     if x is not None:
         fig.update_xaxes(title_text=x)
     if y is not None:
         fig.update_yaxes(title_text=y)
     return fig
+
+
+def house_layout(title: str | None, height: int) -> dict:
+    # A title sits at the top of the figure and the horizontal legend just above the plot,
+    # so with a title the top margin makes room for both (else they overlap). The toolbar
+    # (modebar) stands upright in the right margin: lying across the top it covered the
+    # legend's last entries, which plotly wraps within the plot's width.
+    return {
+        "title": {"text": title, "y": 0.98, "yanchor": "top"} if title else None,
+        "height": height,
+        "font": {"family": FONT, "size": 13},
+        "margin": {"l": 50, "r": MODEBAR_MARGIN, "t": 85 if title else 30, "b": 45},
+        "modebar": {"orientation": "v"},
+        "legend": {"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0},
+        "hovermode": "x unified",
+    }
 
 
 def log_ticks(low: float, high: float, most: int = 8) -> list[float]:
