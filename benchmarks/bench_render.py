@@ -9,7 +9,7 @@ The baseline is the same measurement on a second server started from ``git archi
 (default: the commit before instant feedback, issue 13) with the same Python; the ratio
 (now / baseline) is printed beside each page. Bar: every page ≤ 250 ms.
 
-    .venv/bin/python benchmarks/bench_render.py [--renders 5] [--baseline REF | --no-baseline]
+    .venv/bin/python benchmarks/bench_render.py [--renders 5] [--pages home,losses] [--baseline REF | --no-baseline]
 """
 
 from __future__ import annotations
@@ -35,15 +35,15 @@ BASELINE = "9278292"  # main before issue 13: every interaction reruns the whole
 BAR_MS = 250
 
 
-def measure(root: Path, renders: int) -> dict[str, float]:
+def measure(root: Path, renders: int, pages: list[str]) -> dict[str, float]:
     """Median warm render seconds per page of the app checked out at `root`."""
     port = _free_port()
     server = start_server(port, root)
     try:
         visitor = Visitor(port)
-        asyncio.run(visitor.run(PAGES))  # warm: models, data sets and caches loaded
+        asyncio.run(visitor.run(pages))  # warm: models, data sets and caches loaded
         visitor.times.clear()
-        asyncio.run(visitor.run(PAGES * renders))
+        asyncio.run(visitor.run(pages * renders))
         if visitor.errors:
             raise RuntimeError(f"{root}: {visitor.errors[0]}")
         return {page: statistics.median(values) for page, values in visitor.times.items()}
@@ -66,16 +66,18 @@ def main() -> None:
     parser.add_argument("--renders", type=int, default=5, help="warm renders per page (median)")
     parser.add_argument("--baseline", default=BASELINE, help="git ref to compare against")
     parser.add_argument("--no-baseline", action="store_true", help="measure this checkout only")
+    parser.add_argument("--pages", help="comma-separated url paths, home for the home page (default: all)")
     args = parser.parse_args()
+    pages = [("" if p == "home" else p) for p in args.pages.split(",")] if args.pages else PAGES
     os.environ["DLP_DATA"] = str(data_root().resolve())  # the baseline tree has no ../shared beside it
-    now = measure(ROOT, args.renders)
+    now = measure(ROOT, args.renders, pages)
     base: dict[str, float] = {}
     if not args.no_baseline:
         with tempfile.TemporaryDirectory() as tmp:
-            base = measure(checkout(args.baseline, Path(tmp)), args.renders)
+            base = measure(checkout(args.baseline, Path(tmp)), args.renders, pages)
     print(f"load average {os.getloadavg()[0]:.2f}, {os.cpu_count()} CPUs; median of {args.renders} warm renders")
     print(f"{'page':<14}{'now ms':>8}{'base ms':>9}{'ratio':>7}  bar ≤ {BAR_MS} ms")
-    for page in [p or "home" for p in PAGES]:
+    for page in [p or "home" for p in pages]:
         ms = now[page] * 1000
         b = base.get(page)
         ratio = f"{ms / (b * 1000):>7.2f}" if b else f"{'—':>7}"
