@@ -61,6 +61,7 @@ def _pair(curves: dict, x_title: str, var: str, chart_key: str) -> None:
         show(grad_fig, key=f"{chart_key}-grad")
 
 
+@st.fragment
 def explore() -> None:
     left, right = st.columns([1, 2.4])
     with left:
@@ -82,6 +83,7 @@ def explore() -> None:
         st.markdown(t(f"{FAMILY}.tasks.{loss.task}.when"))
 
 
+@st.fragment
 def compare() -> None:
     c1, c2 = st.columns([1, 2])
     task = param_input(TASK, key(FAMILY, "compare", "task"), FAMILY, where=c1)
@@ -105,6 +107,7 @@ def compare() -> None:
     st.markdown(t(f"{FAMILY}.tasks.{task}.when"))
 
 
+@st.fragment
 def cross_entropy_panel() -> None:
     st.markdown(t(f"{FAMILY}.page.ce_intro"))
     left, right = st.columns([1, 2])
@@ -122,8 +125,7 @@ def cross_entropy_panel() -> None:
         fig.add_trace(
             go.Bar(x=labels, y=view.target.numpy(), name=t(f"{FAMILY}.page.ce_target"), marker_color=color(9))
         )
-        fig.update_layout(barmode="group", hovermode="closest")
-        fig.update_yaxes(range=[0, 1])
+        fig.update_layout(barmode="group", hovermode="closest", yaxis_range=[0, 1])
         show(fig, key="loss-ce")
         st.metric(t(f"{FAMILY}.page.ce_loss"), f"{view.loss:.4f}")
         table = pd.DataFrame(
@@ -140,12 +142,16 @@ def cross_entropy_panel() -> None:
         st.caption(t(f"{FAMILY}.page.ce_check", err=view.disagreement))
 
 
-st.title(t(f"{FAMILY}.page.title"))
-st.markdown(t(f"{FAMILY}.page.intro"))
-tab_explore, tab_compare, tab_ce = st.tabs([t(f"{FAMILY}.page.tab_{n}") for n in ("explore", "compare", "ce")])
-with tab_explore:
-    explore()
-with tab_compare:
-    compare()
-with tab_ce:
-    cross_entropy_panel()
+def main() -> None:
+    st.title(t(f"{FAMILY}.page.title"))
+    st.markdown(t(f"{FAMILY}.page.intro"))
+    tab_explore, tab_compare, tab_ce = st.tabs([t(f"{FAMILY}.page.tab_{n}") for n in ("explore", "compare", "ce")])
+    with tab_explore:
+        explore()
+    with tab_compare:
+        compare()
+    with tab_ce:
+        cross_entropy_panel()
+
+
+main()
