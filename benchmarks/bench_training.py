@@ -14,7 +14,7 @@ consumes is its own cost; on a GPU, where the CPU mostly waits, the wall-clock f
    small model's step barely does; the script prints the CPU milliseconds per batch of each loop
    and of the DataLoader alone, so one sees where the ratio comes from;
 3. the app's loop with vs without a UI poller reading snapshots at `POLL_HZ` (the page polls at 1 Hz);
-4. evaluation: the points a curve gets (`recipe.MIN_EVAL_POINTS` evenly spaced epochs at least) and the
+4. evaluation: the points a curve gets (`report.MIN_EVAL_POINTS` evenly spaced epochs at least) and the
    share of the run's time spent evaluating, for the page's default run (moons, 60 epochs) and this
    benchmark's tabular run (target ≤ 5 %).
 
@@ -42,8 +42,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from core.data.task import make_task
 from core.models import MODELS
-from core.train import LiveRun, recipe
-from core.train.recipe import DEFAULT_BATCH_SIZE, batch_size_for, cpu_threads, prepare, train
+from core.train import LiveRun, report
+from core.train import setup as run_setup
+from core.train.setup import DEFAULT_BATCH_SIZE, batch_size_for, prepare
+from core.train.worker import cpu_threads, train
 
 POLL_HZ = 4.0  # four times the page's rate (ui.live.POLL_S = 1 s), to be safe
 POLL_RATES: list[float] = []  # snapshots actually read per second in the poller runs
@@ -55,7 +57,7 @@ PUBLISHING = [0.0]  # running total of the current app run's publishing time
 
 def timed_publish():
     """Wrap `Reporter.publish` so the worker's time spent publishing is summed into PUBLISH_S[-1]."""
-    original = recipe.Reporter.publish
+    original = report.Reporter.publish
 
     def publish(self, *args, **kwargs):
         start = time.perf_counter()
@@ -64,7 +66,7 @@ def timed_publish():
         finally:
             PUBLISHING[0] += time.perf_counter() - start
 
-    recipe.Reporter.publish = publish
+    report.Reporter.publish = publish
 
 
 FEATURES, EPOCHS = 20, 8
@@ -255,7 +257,7 @@ def snapshot_cost(device) -> tuple[float, int]:
 def eval_share(data, device, cfg) -> tuple[int, int, float]:
     """(evaluated epochs, epochs, share of the run's wall-clock time spent in `Setup.measure`) of one run."""
     spent = [0.0]
-    original = recipe.Setup.measure
+    original = run_setup.Setup.measure
 
     def measure(self, model):
         start = time.perf_counter()
@@ -264,13 +266,13 @@ def eval_share(data, device, cfg) -> tuple[int, int, float]:
         finally:
             spent[0] += time.perf_counter() - start
 
-    recipe.Setup.measure = measure
+    run_setup.Setup.measure = measure
     try:
         setup = prepare(cfg, data, device)
         run = LiveRun(lambda r: train(setup, r)).start()
         run.join()
     finally:
-        recipe.Setup.measure = original
+        run_setup.Setup.measure = original
     history = run.result.history
     points = sum("test_eval_loss" in r for r in history.epochs)
     return points, len(history.epochs), spent[0] / history.seconds
@@ -282,7 +284,7 @@ def eval_report(data, device, repeats: int) -> None:
 
     moons = DATASETS.get("moons").load(0)
     page_cfg = {
-        **config(moons, epochs=recipe.DEFAULT_EPOCHS),
+        **config(moons, epochs=run_setup.DEFAULT_EPOCHS),
         "model": MODELS.get("mlp").config(moons.input_shape, 2, {}),
     }
     print(f"\nevaluation (train slice + test set after an epoch; {repeats} repeats, median share):")

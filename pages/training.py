@@ -9,6 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from core import artifacts
+from core.checkpoints import saved, score
 from core.data import DATASETS, TaskData, csv_columns, load_csv
 from core.data.limits import MAX_CATEGORIES, MAX_CSV_BYTES, MAX_MODEL_BYTES, REGRESSION_MIN_VALUES
 from core.losses import LOSSES
@@ -17,20 +18,17 @@ from core.optim import OPTIMIZERS
 from core.registry import Registry
 from core.schedulers import SCHEDULERS
 from core.train import export, metrics
-from core.train.recipe import (
+from core.train.runs import Limits, global_slots
+from core.train.setup import (
     BATCH_FORMULAS,
     BATCH_MODES,
     DEFAULT_BATCH_SIZE,
     DEFAULT_EPOCHS,
     MAX_BATCH_SIZE,
-    PAGE_DEFAULTS,
-    job,
     matching_losses,
     prepare,
-    saved,
-    score,
 )
-from core.train.runs import Limits, global_slots
+from core.train.worker import job
 from ui import charts
 from ui.feedback import user_errors
 from ui.i18n import lang, t, t_or
@@ -40,6 +38,9 @@ from ui.state import init, key
 from ui.widgets import choose, explain, multiselect, param_input, param_inputs, title_text, uploader
 
 LIMITS = Limits.from_env()
+# What the page starts with: a 2-D toy whose boundary is fun to watch, and Adam at a
+# learning rate that solves it in about a minute on a CPU.
+PAGE_DEFAULTS = {"dataset": "moons", "model": "mlp", "optimizer": "adam", "scheduler": "constant", "lr": 0.01}
 SOURCE_KEY, CSV_TARGET_KEY = key("training", "source"), key("training", "csv_target")
 MODE_KEY, BATCH_KEY, EPOCHS_KEY = (
     key("training", "batch_mode"),
@@ -239,7 +240,7 @@ def controls(book, config: dict | None, data: TaskData | None) -> None:
 
 
 def evaluated(epochs: list[dict], metric: str) -> list[dict]:
-    """The epoch records that carry `metric` (see `core.train.recipe.Setup.evaluate` for which are evaluated)."""
+    """The epoch records that carry `metric` (see `core.train.report.Evaluator` for which are evaluated)."""
     return [r for r in epochs if metric in r]
 
 

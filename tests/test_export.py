@@ -13,7 +13,8 @@ from core.errors import UserError
 from core.models import MODELS
 from core.train import LiveRun
 from core.train.export import constructor_code, hyper_tables, pack, script, unpack
-from core.train.recipe import prepare, train
+from core.train.setup import prepare
+from core.train.worker import train
 
 CPU = torch.device("cpu")
 

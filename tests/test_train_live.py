@@ -8,7 +8,8 @@ import torch
 from core.data import DATASETS
 from core.models import MODELS
 from core.train import LiveRun
-from core.train.recipe import prepare, train
+from core.train.setup import prepare
+from core.train.worker import train
 
 
 def wait_for(cond, timeout=60.0):

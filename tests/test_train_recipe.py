@@ -10,15 +10,10 @@ from core.data import DATASETS
 from core.errors import UserError
 from core.models import MODELS
 from core.train import LiveRun
-from core.train.recipe import (
-    batch_size_for,
-    loss_tasks,
-    matching_losses,
-    prepare,
-    thin,
-    train,
-)
+from core.train.report import thin
 from core.train.runs import Limits, RunSlots
+from core.train.setup import batch_size_for, loss_tasks, matching_losses, prepare
+from core.train.worker import train
 
 CPU = torch.device("cpu")
 
@@ -252,10 +247,10 @@ def test_out_of_memory_is_reported_not_raised():
 
 @pytest.mark.parametrize(("every", "evaluated"), [(0.0, 20), (1e9, 2)])
 def test_short_epochs_are_evaluated_at_a_bounded_rate(monkeypatch, every, evaluated):
-    from core.train import recipe
+    from core.train import report
 
-    monkeypatch.setattr(recipe, "EVAL_EVERY_S", every)
-    monkeypatch.setattr(recipe, "MIN_EVAL_POINTS", 0)  # the time throttle alone (the points floor: tests below)
+    monkeypatch.setattr(report, "EVAL_EVERY_S", every)
+    monkeypatch.setattr(report, "MIN_EVAL_POINTS", 0)  # the time throttle alone (the points floor: tests below)
     data = DATASETS.get("moons").load(0, n_samples=100)
     run = run_to_end(prepare(config(data, mode="full", epochs=20), data, CPU))
     epochs = run.result.history.epochs
@@ -280,26 +275,26 @@ def test_a_small_cpu_run_uses_one_thread_and_gives_the_count_back():
 
 
 def test_a_short_run_still_draws_a_curve_of_about_32_points(monkeypatch):
-    from core.train import recipe
+    from core.train import report
 
-    monkeypatch.setattr(recipe, "EVAL_EVERY_S", 1e9)  # as if every epoch were instantaneous: only the points floor
+    monkeypatch.setattr(report, "EVAL_EVERY_S", 1e9)  # as if every epoch were instantaneous: only the points floor
     data = DATASETS.get("moons").load(0)
     run = run_to_end(prepare(config(data, epochs=60), data, CPU))
     evaluated = [r["epoch"] for r in run.result.history.epochs if "test_accuracy" in r]
-    assert 30 <= len(evaluated) <= recipe.MIN_EVAL_POINTS + 1  # was 2 (first and last) on a fast machine
+    assert 30 <= len(evaluated) <= report.MIN_EVAL_POINTS + 1  # was 2 (first and last) on a fast machine
     assert evaluated[0] == 1 and evaluated[-1] == 60
     assert max(b - a for a, b in zip(evaluated, evaluated[1:], strict=False)) <= 2  # evenly spaced
 
 
 @pytest.mark.parametrize("epochs", [1, 5, 31, 32, 60, 61, 500, 10_000])
 def test_the_evaluated_epochs_are_evenly_spaced_and_bounded(epochs):
-    from core.train import recipe
+    from core.train import report
 
     data = DATASETS.get("moons").load(0, n_samples=100)
     setup = prepare(config(data, mode="full", epochs=epochs), data, CPU, Limits(epochs=10_000))
-    due = [e for e in range(1, epochs + 1) if setup.eval_due(e)]
+    due = [e for e in range(1, epochs + 1) if report.Evaluator(setup).due(e)]
     assert due[0] == 1 and due[-1] == epochs
-    assert len(due) == epochs if epochs <= recipe.MIN_EVAL_POINTS else 30 <= len(due) <= recipe.MIN_EVAL_POINTS + 1
+    assert len(due) == epochs if epochs <= report.MIN_EVAL_POINTS else 30 <= len(due) <= report.MIN_EVAL_POINTS + 1
 
 
 @pytest.mark.parametrize(("loss", "reason"), [("bce", "exploded"), ("hinge", "collapsed")])
@@ -321,7 +316,7 @@ def test_a_run_that_learned_or_never_moved_is_not_diverged(lr):
 
 
 def test_divergence_rules_on_recorded_metrics():
-    from core.train.recipe import divergence
+    from core.train.worker import divergence
 
     data = DATASETS.get("moons").load(0, n_samples=100)
     setup = prepare(config(data, epochs=2), data, CPU)

@@ -217,7 +217,7 @@ def hyper_tables(optimizer_factory: Callable[[], torch.optim.Optimizer], build_s
 
 
 def script(setup: Any) -> str:
-    """The standalone script of a prepared run (`core.train.recipe.Setup`).
+    """The standalone script of a prepared run (`core.train.setup.Setup`).
 
     Raises:
         UserError: a piece cannot be written as code (a plateau scheduler reacts to the
@@ -226,7 +226,7 @@ def script(setup: Any) -> str:
     from core.losses import LOSSES
     from core.optim import OPTIMIZERS
     from core.schedulers import SCHEDULERS
-    from core.train.recipe import build_scheduler
+    from core.train.setup import build_scheduler
 
     config = setup.config
     sched_cfg = config.get("scheduler") or {"name": "constant", "params": {}}

@@ -1,0 +1,164 @@
+"""A live run's snapshots: throttled evaluation, thinned curves, the task's picture, progress and ETA.
+
+`Evaluator` decides which epochs are evaluated (so evaluating costs a few per cent of a run);
+`Reporter` holds `fit`'s callbacks and publishes a snapshot to the run's `LiveRun` at most
+every `PUBLISH_EVERY_S`, with the visuals at most every `VISUAL_EVERY_S`.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import torch
+from torch import nn
+
+from core.data.task import CLASSIFICATION
+from core.train import metrics
+from core.train.live import LiveRun
+from core.train.loop import History, StepInfo
+from core.train.setup import Setup
+
+PUBLISH_EVERY_S = 0.25  # snapshot refresh while training (the UI polls at 2 Hz)
+VISUAL_EVERY_S = 0.5  # decision boundary / fitted curve / confusion refresh
+CURVE_POINTS = 1500  # per-step curves are thinned to about this many points in a snapshot
+EVAL_EVERY_S = 0.2  # epochs shorter than this are evaluated (train/test loss and metric) at most 5 times a second...
+MIN_EVAL_POINTS = 32  # ...and, whatever their speed, at about this many evenly spaced epochs (a curve, not a few lines)
+BOUNDARY_STEPS = 70  # decision-boundary grid resolution
+MISCLASSIFIED_SHOWN = 12
+
+
+class Evaluator:
+    """`fit`'s ``evaluate`` callback for one run: `Setup.measure`, throttled."""
+
+    def __init__(self, setup: Setup, clock: Callable[[], float] = time.perf_counter):
+        self.setup, self.clock = setup, clock
+        self.epochs_seen = 0
+        self.last = -math.inf
+
+    def __call__(self, model: nn.Module) -> dict[str, float]:
+        """Loss and metric on (a slice of) the training set and on the test set, for `fit`'s epoch record.
+
+        Throttled, so that evaluating costs a few per cent of training at most: an epoch is
+        evaluated when it is the first or the last, when it is one of `MIN_EVAL_POINTS` evenly
+        spaced epochs (so even a run of a second draws a curve of ~32 points, not 4 straight
+        lines), or when `EVAL_EVERY_S` have passed since the last evaluation (a live curve keeps
+        moving during a long run of short epochs). `Setup.measure` is the unthrottled form.
+        """
+        self.epochs_seen += 1
+        now = self.clock()
+        if not self.due(self.epochs_seen) and now - self.last < EVAL_EVERY_S:
+            return {}
+        self.last = now
+        return self.setup.measure(model)
+
+    def due(self, epoch: int) -> bool:
+        """Whether 1-based `epoch` is the first, the last, or one of the `MIN_EVAL_POINTS` evenly spaced ones."""
+        epochs = self.setup.epochs
+        if epoch in (1, epochs):
+            return True
+        return MIN_EVAL_POINTS > 0 and (epoch * MIN_EVAL_POINTS) // epochs > ((epoch - 1) * MIN_EVAL_POINTS) // epochs
+
+
+def thin(values: list[float], points: int = CURVE_POINTS) -> tuple[list[int], list[float]]:
+    """(steps, values) of a per-step curve, every k-th point so at most about `points` remain (1-based steps)."""
+    stride = max(1, math.ceil(len(values) / points))
+    idx = list(range(0, len(values), stride))
+    if values and idx[-1] != len(values) - 1:
+        idx.append(len(values) - 1)
+    return [i + 1 for i in idx], [values[i] for i in idx]
+
+
+def visuals(setup: Setup) -> dict[str, Any]:
+    """The task's picture of the model now: decision boundary (2-D), fitted curve (1-D regression),
+    confusion matrix and misclassified examples (classification with more inputs)."""
+    model, data = setup.model, setup.data
+    was_training = model.training
+    model.eval()
+    try:
+        with torch.no_grad():
+            if data.task == CLASSIFICATION and tuple(data.input_shape) == (2,):
+                xs, ys = metrics.grid_2d(torch.cat([setup.x_train, setup.x_test]), BOUNDARY_STEPS)
+                label, confidence = metrics.decision_grid(model, xs, ys)
+                return {"boundary": {"x": xs.cpu().numpy(), "y": ys.cpu().numpy(), "label": label.cpu().numpy(),
+                                     "confidence": confidence.cpu().numpy()}}  # fmt: skip
+            if data.task != CLASSIFICATION and tuple(data.input_shape) == (1,):
+                xs, ys = metrics.curve_1d(model, torch.cat([setup.x_train, setup.x_test]))
+                return {"curve": {"x": xs.cpu().numpy(), "y": ys.cpu().numpy()}}
+            if data.task == CLASSIFICATION and setup.x_test.shape[0]:
+                predicted = metrics.labels_from_outputs(metrics.predict(model, setup.x_test))
+                truth = setup.y_test.reshape(-1).long()
+                return {
+                    "confusion": metrics.confusion_matrix(predicted, truth, data.n_classes).tolist(),
+                    "misclassified": metrics.misclassified(predicted, truth, MISCLASSIFIED_SHOWN),
+                }
+            return {}
+    finally:
+        model.train(was_training)
+
+
+class Reporter:
+    """The fit callbacks of a live run: throttled snapshots with progress, speed, ETA and visuals."""
+
+    def __init__(self, setup: Setup, run: LiveRun, history: History, clock: Callable[[], float] = time.perf_counter):
+        self.setup, self.run, self.history, self.clock = setup, run, history, clock
+        self.start = clock()
+        self.paused_s = 0.0
+        self.last_publish = -math.inf
+        self.last_visual = -math.inf
+
+    def elapsed(self) -> float:
+        return max(self.clock() - self.start - self.paused_s, 1e-9)
+
+    def should_stop(self) -> bool:
+        t0 = self.clock()
+        stop = self.run.checkpoint(on_park=self.publish)  # blocks while paused, after publishing where it stopped
+        waited = self.clock() - t0
+        if waited > 0.005:
+            self.paused_s += waited
+        return stop
+
+    def on_step(self, info: StepInfo) -> None:
+        now = self.clock()
+        if now - self.last_publish >= PUBLISH_EVERY_S:
+            self.publish(now)
+
+    def on_epoch(self, epoch: int, record: dict[str, float]) -> None:
+        now = self.clock()
+        if now - self.last_publish >= PUBLISH_EVERY_S:
+            self.publish(now)
+
+    def publish(self, now: float | None = None, final: bool = False, **extra: Any) -> None:
+        now = self.clock() if now is None else now
+        h, setup = self.history, self.setup
+        elapsed = self.elapsed()
+        rate = h.samples / elapsed
+        step_rate = h.steps / elapsed
+        remaining = max(setup.total_steps - h.steps, 0)
+        steps, losses = thin(h.step_loss)
+        _, lrs = thin(h.lr)
+        values: dict[str, Any] = {
+            "step": h.steps,
+            "total_steps": setup.total_steps,
+            "epoch": len(h.epochs),
+            "epochs_total": setup.epochs,
+            "progress": min(h.steps / max(setup.total_steps, 1), 1.0),
+            "samples": h.samples,
+            "samples_per_s": rate,
+            "eta_s": remaining / step_rate if step_rate > 0 and not final else 0.0,
+            "elapsed_s": elapsed,
+            "curve_steps": np.asarray(steps),  # arrays: a UI's snapshot() copies them with one memcpy
+            "step_loss": np.asarray(losses),
+            "lr": np.asarray(lrs),
+            "epochs": [dict(r) for r in h.epochs],
+            "metric": setup.metric,
+            **extra,
+        }
+        if final or now - self.last_visual >= VISUAL_EVERY_S:
+            values.update(visuals(setup))
+            self.last_visual = now
+        self.run.publish(**values)
+        self.last_publish = now
