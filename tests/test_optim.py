@@ -10,7 +10,7 @@ import torch
 
 from core.errors import UserError
 from core.optim import OPTIMIZERS
-from core.optim.kernels import KERNELS
+from core.optim.kernels import Kernel
 from core.optim.race import Run, race, suggested_lr
 from core.surfaces import SURFACES
 
@@ -55,7 +55,7 @@ def torch_path(name, hparams, surface, start, steps, scheduler=None):
 
 
 def test_every_optimizer_has_a_kernel_and_a_variant():
-    assert set(KERNELS) == set(OPTIMIZERS.names())
+    assert all(issubclass(OPTIMIZERS.get(n).kernel, Kernel) for n in OPTIMIZERS.names())
     assert set(VARIANTS) == set(OPTIMIZERS.names())
 
 
@@ -287,3 +287,12 @@ def test_sample_steps_and_inspect_rows():
     assert late[0]["diverged"] and not late[1]["diverged"]
     with pytest.raises(UserError):
         inspect(paths, 101)
+
+
+def test_an_optimizer_entry_without_its_kernel_or_with_an_unknown_race_rule_is_refused():
+    from core.optim.registry import OptimizerEntry
+
+    with pytest.raises(TypeError, match="kernel"):
+        OptimizerEntry("new_opt", params=())
+    with pytest.raises(ValueError, match="race_rule"):
+        OptimizerEntry("new_opt", params=(), kernel=Kernel, race_rule="fast")

@@ -255,22 +255,3 @@ class CourseAdam(Kernel):
         lr_t = lr * math.sqrt(1 - b2**self.t) / (1 - b1**self.t)
         scale = lr_t / (math.sqrt(self.v) + self.hp["eps"])
         return p - scale * self.m, self.m, scale
-
-
-KERNELS: dict[str, type[Kernel]] = {
-    "sgd": SGD,
-    "momentum": SGD,
-    "nesterov": Nesterov,
-    "adagrad": Adagrad,
-    "rmsprop": RMSprop,
-    "adam": Adam,
-    "adamw": AdamW,
-    "nadam": NAdam,
-    "radam": RAdam,
-    "adamax": Adamax,
-    "adadelta": Adadelta,
-    "course_momentum": CourseMomentum,
-    "course_adagrad": CourseAdaGrad,
-    "course_rmsprop": CourseRMSProp,
-    "course_adam": CourseAdam,
-}

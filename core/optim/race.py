@@ -20,7 +20,6 @@ from typing import Any
 import numpy as np
 
 from core.errors import UserError
-from core.optim.kernels import KERNELS
 from core.optim.registry import OPTIMIZERS, OptimizerEntry
 from core.schedulers import LRTrack, check_steps
 from core.surfaces import Point, Surface
@@ -29,8 +28,6 @@ DEFAULT_STEPS = 300
 DEFAULT_RACE = ("sgd", "momentum", "adagrad", "adam")  # the course's four (002 §7.4)
 MAX_RUNS = 16
 ESCAPE_MARGIN = 0.5  # a point further than half the box size outside the box has diverged
-MOMENTUM_LR_FACTOR = 0.1  # momentum moves ≈ lr/(1−μ) per step: 1/10 of plain SGD's rate at μ = 0.9
-RMS_LR_FACTOR = 0.1  # RMSProp's first step is ≈ lr/√(1−α) = 10·lr at α = 0.99
 
 
 @dataclass(frozen=True)
@@ -85,19 +82,8 @@ class Path:
 
 
 def suggested_lr(name: str, surface: Surface) -> float:
-    """A learning rate that makes `name` move visibly (but mostly stably) on `surface`."""
-    entry = OPTIMIZERS.get(name)
-    if entry.name == "adadelta":
-        return float(entry.param("lr").default)  # Adadelta's η is a unitless multiplier
-    if "rmsprop" in entry.name:
-        return surface.lr_adaptive * RMS_LR_FACTOR
-    if entry.name == "radam":  # RAdam's first steps are plain momentum SGD steps
-        return min(surface.lr_sgd, surface.lr_adaptive)
-    if entry.adaptive:
-        return surface.lr_adaptive
-    if entry.has_momentum:
-        return surface.lr_sgd * MOMENTUM_LR_FACTOR
-    return surface.lr_sgd
+    """A learning rate that makes `name` move visibly (but mostly stably) on `surface` (its entry's `race_lr`)."""
+    return OPTIMIZERS.get(name).race_lr(surface)
 
 
 def race(surface: Surface, runs: Sequence[Run], start: Point | None = None, steps: int = DEFAULT_STEPS) -> list[Path]:
@@ -112,7 +98,7 @@ def race(surface: Surface, runs: Sequence[Run], start: Point | None = None, step
     hps = [e.resolve(r.hparams) for e, r in zip(entries, runs, strict=True)]
     n = len(runs)
     # coordinate kernels: one per run and axis (every optimizer here acts element-wise)
-    kernels = [[KERNELS[e.name](hp), KERNELS[e.name](hp)] for e, hp in zip(entries, hps, strict=True)]
+    kernels = [[e.kernel(hp), e.kernel(hp)] for e, hp in zip(entries, hps, strict=True)]
     tracks = [
         LRTrack(r.schedule, r.schedule_hparams, hp["lr"], steps) if r.schedule else None
         for r, hp in zip(runs, hps, strict=True)

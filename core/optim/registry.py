@@ -16,10 +16,14 @@ from typing import Any
 import torch
 
 from core.errors import UserError
+from core.optim import kernels
 from core.optim.course import CourseAdaGrad, CourseAdam, CourseMomentum, CourseRMSProp
 from core.registry import Entry, Param, Registry
 
 LR_MAX = 10.0
+MOMENTUM_LR_FACTOR = 0.1  # momentum moves ≈ lr/(1−μ) per step: 1/10 of plain SGD's rate at μ = 0.9
+RMS_LR_FACTOR = 0.1  # RMSProp's first step is ≈ lr/√(1−α) = 10·lr at α = 0.99
+RACE_RULES = ("", "own_default", "rms", "cautious")
 
 
 def lr(default: float) -> Param:
@@ -62,6 +66,10 @@ class OptimizerEntry(Entry):
         twin: the torch optimizer a course version should be compared with.
         note: where the course's formula and PyTorch's differ (English; the UI shows
             ``optimizers.<name>.note``).
+        kernel: its update rule on one coordinate (`core.optim.kernels`), for the 2-D races.
+        race_rule: how `race_lr` picks a learning rate on a surface: "" by the flags above
+            (adaptive, momentum, plain), "own_default" (a unitless η: its default), "rms"
+            (RMSProp's large first steps), "cautious" (the smaller of SGD's and the adaptive rate).
     """
 
     factory: Callable[..., torch.optim.Optimizer] = torch.optim.SGD
@@ -72,6 +80,32 @@ class OptimizerEntry(Entry):
     course: bool = False
     twin: str = ""
     note: str = ""
+    kernel: type[kernels.Kernel] | None = None
+    race_rule: str = ""
+
+    def __post_init__(self) -> None:
+        if self.kernel is None:
+            raise TypeError(f"optimizer {self.name!r} needs its coordinate kernel (core.optim.kernels)")
+        if self.race_rule not in RACE_RULES:
+            raise ValueError(f"optimizer {self.name!r}: race_rule {self.race_rule!r} not in {RACE_RULES}")
+
+    def race_lr(self, surface: Any) -> float:
+        """A learning rate that makes this optimizer move visibly (but mostly stably) on `surface`.
+
+        `surface` has the rates it suggests for plain SGD and for adaptive methods
+        (``lr_sgd``, ``lr_adaptive``; see `core.surfaces.Surface`).
+        """
+        if self.race_rule == "own_default":
+            return float(self.param("lr").default)
+        if self.race_rule == "rms":
+            return surface.lr_adaptive * RMS_LR_FACTOR
+        if self.race_rule == "cautious":
+            return min(surface.lr_sgd, surface.lr_adaptive)
+        if self.adaptive:
+            return surface.lr_adaptive
+        if self.has_momentum:
+            return surface.lr_sgd * MOMENTUM_LR_FACTOR
+        return surface.lr_sgd
 
     def resolve(self, values: Mapping[str, Any] | None = None) -> dict[str, Any]:
         lr = (values or {}).get("lr", self.param("lr").default)
@@ -122,6 +156,7 @@ OPTIMIZERS: Registry[OptimizerEntry] = Registry(
             params=(lr(1e-3), weight_decay()),
             formula=r"\theta_t = \theta_{t-1} - \eta\,\big(g_t + \lambda\,\theta_{t-1}\big)",
             factory=torch.optim.SGD,
+            kernel=kernels.SGD,
         ),
         OptimizerEntry(
             "momentum",
@@ -130,6 +165,7 @@ OPTIMIZERS: Registry[OptimizerEntry] = Registry(
             factory=torch.optim.SGD,
             has_momentum=True,
             note="PyTorch: b = μb + g, θ −= η·b. Textbook: v = αv − ηg, θ += v (same path while η is constant).",
+            kernel=kernels.SGD,
         ),
         OptimizerEntry(
             "nesterov",
@@ -139,6 +175,7 @@ OPTIMIZERS: Registry[OptimizerEntry] = Registry(
             fixed=(("nesterov", True),),
             has_momentum=True,
             note="PyTorch's Nesterov evaluates the gradient at θ, not at the look-ahead point θ + αv (Sutskever form).",
+            kernel=kernels.Nesterov,
         ),
         OptimizerEntry(
             "adagrad",
@@ -155,6 +192,7 @@ OPTIMIZERS: Registry[OptimizerEntry] = Registry(
             ),
             factory=torch.optim.Adagrad,
             adaptive=True,
+            kernel=kernels.Adagrad,
         ),
         OptimizerEntry(
             "rmsprop",
@@ -172,6 +210,8 @@ OPTIMIZERS: Registry[OptimizerEntry] = Registry(
             ),
             factory=torch.optim.RMSprop,
             adaptive=True,
+            kernel=kernels.RMSprop,
+            race_rule="rms",
         ),
         OptimizerEntry(
             "adam",
@@ -185,6 +225,7 @@ OPTIMIZERS: Registry[OptimizerEntry] = Registry(
             has_betas=True,
             adaptive=True,
             note="PyTorch adds ε after dividing √v by √(1−β₂ᵗ); the course adds ε to √v and folds the correction into η.",
+            kernel=kernels.Adam,
         ),
         OptimizerEntry(
             "adamw",
@@ -195,6 +236,7 @@ OPTIMIZERS: Registry[OptimizerEntry] = Registry(
             has_momentum=True,
             has_betas=True,
             adaptive=True,
+            kernel=kernels.AdamW,
         ),
         OptimizerEntry(
             "nadam",
@@ -216,6 +258,7 @@ OPTIMIZERS: Registry[OptimizerEntry] = Registry(
             has_momentum=True,
             has_betas=True,
             adaptive=True,
+            kernel=kernels.NAdam,
         ),
         OptimizerEntry(
             "radam",
@@ -232,6 +275,8 @@ OPTIMIZERS: Registry[OptimizerEntry] = Registry(
             has_momentum=True,
             has_betas=True,
             adaptive=True,
+            kernel=kernels.RAdam,
+            race_rule="cautious",
         ),
         OptimizerEntry(
             "adamax",
@@ -244,6 +289,7 @@ OPTIMIZERS: Registry[OptimizerEntry] = Registry(
             has_momentum=True,
             has_betas=True,
             adaptive=True,
+            kernel=kernels.Adamax,
         ),
         OptimizerEntry(
             "adadelta",
@@ -260,6 +306,8 @@ OPTIMIZERS: Registry[OptimizerEntry] = Registry(
             ),
             factory=torch.optim.Adadelta,
             adaptive=True,
+            kernel=kernels.Adadelta,
+            race_rule="own_default",
         ),
         OptimizerEntry(
             "course_momentum",
@@ -270,6 +318,7 @@ OPTIMIZERS: Registry[OptimizerEntry] = Registry(
             course=True,
             twin="momentum",
             note="Same path as torch SGD(momentum=α) while η is constant (v = −η·b); differs when η changes.",
+            kernel=kernels.CourseMomentum,
         ),
         OptimizerEntry(
             "course_adagrad",
@@ -280,6 +329,7 @@ OPTIMIZERS: Registry[OptimizerEntry] = Registry(
             course=True,
             twin="adagrad",
             note="Same rule as torch Adagrad; the course's ε is 1e-7, PyTorch's 1e-10.",
+            kernel=kernels.CourseAdaGrad,
         ),
         OptimizerEntry(
             "course_rmsprop",
@@ -292,6 +342,8 @@ OPTIMIZERS: Registry[OptimizerEntry] = Registry(
             course=True,
             twin="rmsprop",
             note="Same rule as torch RMSprop (alpha = ρ); the course's ε is 1e-7, PyTorch's 1e-8.",
+            kernel=kernels.CourseRMSProp,
+            race_rule="rms",
         ),
         OptimizerEntry(
             "course_adam",
@@ -308,6 +360,7 @@ OPTIMIZERS: Registry[OptimizerEntry] = Registry(
             course=True,
             twin="adam",
             note="Equals torch Adam with a step-dependent ε_t = ε/√(1−β₂ᵗ) (identical when ε = 0).",
+            kernel=kernels.CourseAdam,
         ),
     ),
 )
