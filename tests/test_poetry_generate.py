@@ -136,3 +136,11 @@ def test_candidates_equal_the_filtered_softmax(top_k, top_p, scale):
     ids, probs = candidates(logits, top_k, top_p)
     dense = torch.zeros_like(logits).scatter(1, ids, probs)
     torch.testing.assert_close(dense, filter_logits(logits, top_k, top_p).softmax(-1))
+
+
+def test_a_decoder_entry_carries_its_rule():
+    from core.poetry.generate import Decoder
+
+    assert all(callable(DECODERS.get(n).rule) for n in DECODERS.names())
+    with pytest.raises(TypeError, match="rule"):
+        Decoder("beam")

@@ -20,7 +20,7 @@ Sampling (per slot, logits z over the allowed characters):
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import torch
@@ -37,27 +37,45 @@ MAX_CANDIDATES = 64
 CANDIDATE_POOL = 256  # top-p is computed on this many best tokens when they hold enough mass
 
 
+Rule = Callable[[torch.Tensor, dict, torch.Generator], torch.Tensor]
+
+
+def _sample(masked: torch.Tensor, values: dict, gen: torch.Generator) -> torch.Tensor:
+    """Draw from softmax(z/T), kept to the top-k ∩ top-p candidates."""
+    ids, probs = candidates(masked.cpu() / values["temperature"], values["top_k"], values["top_p"])
+    return ids.gather(1, torch.multinomial(probs, 1, generator=gen)).squeeze(1)
+
+
+def _greedy(masked: torch.Tensor, values: dict, gen: torch.Generator) -> torch.Tensor:
+    """The most likely allowed character."""
+    return masked.argmax(-1).cpu()
+
+
 @dataclass(frozen=True)
 class Decoder(Entry):
-    """A decoding rule for the free slots."""
+    """A decoding rule for the free slots: ``rule(masked_logits (n, V), resolved values, generator) -> ids (n,)``."""
+
+    rule: Rule | None = None
+
+    def __post_init__(self) -> None:
+        if self.rule is None:
+            raise TypeError(f"decoder {self.name!r} needs its rule")
 
 
+TEMPERATURE = Param("temperature", 0.9, 0.1, 2.0, 0.05)
 DECODERS = Registry(
     "poems.decoding",
     (
         Decoder(
             "sample",
-            params=(
-                Param("temperature", 0.9, 0.1, 2.0, 0.05),
-                Param("top_k", 0, 0, 200, 1),
-                Param("top_p", 0.9, 0.05, 1.0, 0.05),
-            ),
+            params=(TEMPERATURE, Param("top_k", 0, 0, 200, 1), Param("top_p", 0.9, 0.05, 1.0, 0.05)),
             formula=(
                 r"p_i = \frac{\exp(z_i/T)}{\sum_j \exp(z_j/T)},\quad"
                 r" \text{keep } \mathrm{top}\text{-}k \ \cap\ \{\,i : \textstyle\sum_{j \prec i} p_j < p\,\}"
             ),
+            rule=_sample,
         ),
-        Decoder("greedy", formula=r"x_t = \arg\max_i z_i"),
+        Decoder("greedy", formula=r"x_t = \arg\max_i z_i", rule=_greedy),
     ),
 )
 
@@ -193,10 +211,12 @@ def candidates(logits: torch.Tensor, top_k: int = 0, top_p: float = 1.0) -> tupl
 
 
 def reshape(logits: torch.Tensor, temperature: float) -> torch.Tensor:
-    """softmax(z / T): T < 1 sharpens, T > 1 flattens, T → 0 is argmax."""
-    if temperature <= 0:
-        raise ValueError(f"temperature must be > 0, got {temperature}")
-    return (logits / temperature).softmax(-1)
+    """softmax(z / T): T < 1 sharpens, T > 1 flattens, T → 0 is argmax.
+
+    Raises:
+        UserError: T outside the decoder's own spec (`TEMPERATURE`, 0.1–2).
+    """
+    return (logits / TEMPERATURE.validate(temperature)).softmax(-1)
 
 
 class RhymeMasks:
@@ -306,12 +326,7 @@ def generate(
                         in_class = rhyme_masks.masks[row_class[r]].to(device)
                         fresh = in_class & ~used[r].to(device)
                         allowed[r] &= fresh if bool(fresh.any()) else in_class
-            masked = logits.masked_fill(~allowed, -math.inf)
-            if decoder == "greedy":
-                choice = masked.argmax(-1).cpu()
-            else:
-                ids, probs = candidates(masked.cpu() / values["temperature"], values["top_k"], values["top_p"])
-                choice = ids.gather(1, torch.multinomial(probs, 1, generator=gen)).squeeze(1)
+            choice = entry.rule(logits.masked_fill(~allowed, -math.inf), values, gen)
             logprob += F.log_softmax(logits, -1).cpu().gather(1, choice[:, None]).squeeze(1).double()
             sampled += 1
             if rhyme_slot:
