@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import streamlit as st
@@ -19,8 +19,13 @@ PHOTO_TYPES = ("png", "jpg", "jpeg", "bmp", "gif", "webp")  # what PIL decodes f
 SLIDER_MAX_STEPS = 2000  # wider integer ranges get a typed number instead of a slider
 
 
-def param_input(param: Param, widget_key: str, family: str, *, help: str | None = None, where: Any = None) -> Any:
+def param_input(
+    param: Param, widget_key: str, family: str, *, help: str | None = None, where: Any = None, default: Any = None
+) -> Any:
     """One widget for `param`, keyed by `widget_key`; returns the raw (unvalidated) value.
+
+    It starts at `default` when given (a page's own starting point, e.g. a learning rate
+    suited to a surface), else at the spec's default.
 
     Its label is ``<family>.params.<name>`` and a choice's text ``<family>.choices.<value>``
     (falling back to the value itself) in the family's own i18n file.
@@ -29,7 +34,7 @@ def param_input(param: Param, widget_key: str, family: str, *, help: str | None 
     message); bounded ones are sliders; str choices are select boxes; bools are toggles.
     """
     where = where or st
-    init(widget_key, param.default)
+    init(widget_key, param.default if default is None else default)
     text = t(f"{family}.params.{param.name}")
     kind = param.kind
     if kind == "bool":
@@ -52,8 +57,17 @@ def param_input(param: Param, widget_key: str, family: str, *, help: str | None 
     return where.number_input(text, format="%g", step=param.step, key=widget_key, help=help)
 
 
-def param_inputs(entry: Entry, family: str, *scope: object, columns: int = 1, where: Any = None) -> dict[str, Any]:
+def param_inputs(
+    entry: Entry,
+    family: str,
+    *scope: object,
+    columns: int = 1,
+    where: Any = None,
+    defaults: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
     """Widgets for every parameter of `entry`; returns {name: raw value}.
+
+    `defaults` overrides the spec's starting values by parameter name (see `param_input`).
 
     Keys are ``p.<family>.<scope...>.<entry>.<param>`` so two copies of one entry (e.g.
     two Adams with different settings) keep separate values. Validate the result with
@@ -67,7 +81,14 @@ def param_inputs(entry: Entry, family: str, *scope: object, columns: int = 1, wh
     for i, param in enumerate(entry.params):
         help_text = t_or(f"{family}.{entry.name}.param.{param.name}", "") or None
         widget_key = key(family, *scope, entry.name, param.name)
-        values[param.name] = param_input(param, widget_key, family, help=help_text, where=cols[i % len(cols)])
+        values[param.name] = param_input(
+            param,
+            widget_key,
+            family,
+            help=help_text,
+            where=cols[i % len(cols)],
+            default=(defaults or {}).get(param.name),
+        )
     return values
 
 
