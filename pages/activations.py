@@ -1,9 +1,6 @@
 """Activation functions: f and f′, comparison, computed properties, softmax, why non-linearity, depth."""
 
-import math
-
 import pandas as pd
-import plotly.graph_objects as go
 import streamlit as st
 
 from core import activation_properties as props
@@ -19,7 +16,8 @@ from core.activations import (
     softmax_temperature,
 )
 from core.ranges import X_MAX, X_MIN
-from ui.charts import color, figure, log_y, show
+from ui import activation_charts as charts
+from ui.charts import show
 from ui.feedback import user_errors
 from ui.i18n import t
 from ui.sidebar import seed
@@ -58,28 +56,6 @@ def _x_range(*scope: str) -> tuple[float, float]:
     return low, high
 
 
-def _yes(value: bool) -> str:
-    return t(f"{FAMILY}.page.yes") if value else t(f"{FAMILY}.page.no")
-
-
-def _interval(low: float, high: float) -> str:
-    def fmt(v: float) -> str:
-        return "−∞" if v == -math.inf else "+∞" if v == math.inf else f"{v:.4g}"
-
-    return f"[{fmt(low)}, {fmt(high)}]"
-
-
-def _line(w: float, b: float) -> str:
-    """y = w·x ± |b| as a person writes it: "0.2994·x − 0.0012", never "+ -0.0012" (nor "− 0.0000")."""
-    w_text, b_text = f"{w:.4f}", f"{b:.4f}"
-    sign = "−" if b_text.startswith("-") and float(b_text) != 0 else "+"
-    return f"y = {w_text.replace('-', '−')}·x {sign} {b_text.lstrip('-')}"
-
-
-def _max_grad(value: float) -> str:
-    return "∞" if value == math.inf else f"{value:.4g}"
-
-
 @st.fragment
 def explore() -> None:
     left, right = st.columns([1, 2.2])
@@ -91,24 +67,16 @@ def explore() -> None:
     with right, user_errors():
         values = entry.values(raw)
         x, y, dy = activation_curve(name, values, low, high)
-        title = entry_title(FAMILY, name)
-        fig = figure(t(f"{FAMILY}.page.chart_title", name=title), x=t(f"{FAMILY}.page.x_axis"))
-        fig.add_trace(
-            go.Scatter(x=x.numpy(), y=y.numpy(), name=t(f"{FAMILY}.page.f"), line={"color": color(0), "width": 3})
-        )
-        fig.add_trace(
-            go.Scatter(x=x.numpy(), y=dy.numpy(), name=t(f"{FAMILY}.page.df"), line={"color": color(1), "dash": "dash"})
-        )
-        show(fig, key="act-main-chart")
+        show(charts.curve(x, y, dy, entry_title(FAMILY, name)), key="act-main-chart")
         if not entry.autograd_exact:
             st.warning(t(f"{FAMILY}.notes.{entry.note}"), icon="ℹ️")
         row = _properties(name, tuple(sorted((k, v) for k, v in values.items() if k != "training")))
         facts = [
-            (t(f"{FAMILY}.page.col_range"), _interval(row.low, row.high)),
-            (t(f"{FAMILY}.page.col_zero_centred"), _yes(row.zero_centred)),
-            (t(f"{FAMILY}.page.col_monotonic"), _yes(row.monotonic)),
+            (t(f"{FAMILY}.page.col_range"), charts.interval(row.low, row.high)),
+            (t(f"{FAMILY}.page.col_zero_centred"), charts.yes(row.zero_centred)),
+            (t(f"{FAMILY}.page.col_monotonic"), charts.yes(row.monotonic)),
             (t(f"{FAMILY}.page.col_saturating"), t(f"{FAMILY}.page.saturating.{row.saturating}")),
-            (t(f"{FAMILY}.page.col_max_grad"), _max_grad(row.max_grad)),
+            (t(f"{FAMILY}.page.col_max_grad"), charts.max_grad(row.max_grad)),
         ]
         st.markdown(" · ".join(f"**{label}** {value}" for label, value in facts))
         st.caption(t(f"{FAMILY}.page.measured"))
@@ -129,20 +97,10 @@ def compare() -> None:
     with user_errors():
         curves = compare_curves(names, low, high)
         panels = [("f", 1)] + ([("df", 2)] if derivatives else [])
-        cols = st.columns(len(panels))
-        for (what, index), col in zip(panels, cols, strict=True):
-            fig = figure(t(f"{FAMILY}.page.compare_{what}"), x=t(f"{FAMILY}.page.x_axis"))
-            for i, (n, curve) in enumerate(curves.items()):
-                fig.add_trace(
-                    go.Scatter(
-                        x=curve[0].numpy(),
-                        y=curve[index].numpy(),
-                        name=entry_title(FAMILY, n),
-                        line={"color": color(i)},
-                    )
-                )
+        titles = {n: entry_title(FAMILY, n) for n in curves}
+        for (what, index), col in zip(panels, st.columns(len(panels)), strict=True):
             with col:
-                show(fig, key=f"act-compare-{what}")
+                show(charts.compare(curves, index, what, titles), key=f"act-compare-{what}")
         st.caption(t(f"{FAMILY}.page.compare_caption"))
 
 
@@ -151,12 +109,12 @@ def properties_table() -> None:
     rows = [
         {
             t(f"{FAMILY}.page.col_name"): entry_title(FAMILY, row.name),
-            t(f"{FAMILY}.page.col_range"): _interval(row.low, row.high),
-            t(f"{FAMILY}.page.col_zero_centred"): _yes(row.zero_centred),
+            t(f"{FAMILY}.page.col_range"): charts.interval(row.low, row.high),
+            t(f"{FAMILY}.page.col_zero_centred"): charts.yes(row.zero_centred),
             t(f"{FAMILY}.page.col_mean"): round(row.mean, 3),
-            t(f"{FAMILY}.page.col_monotonic"): _yes(row.monotonic),
+            t(f"{FAMILY}.page.col_monotonic"): charts.yes(row.monotonic),
             t(f"{FAMILY}.page.col_saturating"): t(f"{FAMILY}.page.saturating.{row.saturating}"),
-            t(f"{FAMILY}.page.col_max_grad"): _max_grad(row.max_grad),
+            t(f"{FAMILY}.page.col_max_grad"): charts.max_grad(row.max_grad),
             t(f"{FAMILY}.page.col_cost"): round(costs[row.name], 2),
         }
         for row in _table()
@@ -178,19 +136,7 @@ def softmax_panel() -> None:
         probs = softmax_temperature(logits, temperature)
         plain = softmax_temperature(logits, REFERENCE_TEMPERATURE)
         labels = [f"{i + 1}: z={z:g}" for i, z in enumerate(logits)]
-        fig = figure(x=t(f"{FAMILY}.page.class"), y=t(f"{FAMILY}.page.probability"), height=380)
-        fig.add_trace(go.Bar(x=labels, y=plain.numpy(), name=t(f"{FAMILY}.page.at_one"), marker_color=color(9)))
-        fig.add_trace(
-            go.Bar(
-                x=labels,
-                y=probs.numpy(),
-                name=t(f"{FAMILY}.page.at_temperature", t=f"{temperature:g}"),
-                marker_color=color(0),
-            )
-        )
-        fig.update_layout(barmode="group", hovermode="closest")
-        fig.update_yaxes(range=[0, 1])
-        show(fig, key="act-softmax")
+        show(charts.softmax(labels, plain, probs, temperature), key="act-softmax")
         st.caption(t(f"{FAMILY}.page.softmax_sum", top=f"{float(probs.max()):.4f}", total=f"{float(probs.sum()):.6f}"))
 
 
@@ -214,34 +160,17 @@ def nonlinear_panel(seed: int) -> None:
         plain = _fit(layers, None, width, steps, lr, seed)
         curved = _fit(layers, name, width, steps, lr, seed)
         title = entry_title(FAMILY, name)
+        fit_fig, loss_fig = charts.fits(plain, curved, layers, title)
         left, right = st.columns([3, 2])
-        fig = figure(x="x", y="y")
-        fig.add_trace(
-            go.Scatter(x=plain.x.numpy(), y=plain.target.numpy(), name=t(f"{FAMILY}.page.nonlinear_target"), mode="markers",
-                       marker={"color": color(9), "size": 5})
-        )  # fmt: skip
-        fig.add_trace(
-            go.Scatter(x=plain.x.numpy(), y=plain.prediction.numpy(), name=t(f"{FAMILY}.page.nonlinear_without", layers=layers),
-                       line={"color": color(3), "width": 3})
-        )  # fmt: skip
-        fig.add_trace(
-            go.Scatter(x=curved.x.numpy(), y=curved.prediction.numpy(), name=t(f"{FAMILY}.page.nonlinear_with", layers=layers, name=title),
-                       line={"color": color(0), "width": 3})
-        )  # fmt: skip
         with left:
-            show(fig, key="act-nonlinear")
-        loss_fig = figure(t(f"{FAMILY}.page.nonlinear_loss"), x=t(f"{FAMILY}.page.step"))
-        loss_fig.add_trace(go.Scatter(y=plain.losses, name=t(f"{FAMILY}.page.nonlinear_without", layers=layers),
-                                      line={"color": color(3)}))  # fmt: skip
-        loss_fig.add_trace(go.Scatter(y=curved.losses, name=title, line={"color": color(0)}))
-        log_y(loss_fig)
+            show(fit_fig, key="act-nonlinear")
         with right:
             show(loss_fig, key="act-nonlinear-loss")
         w, b = plain.line
         st.markdown(
             t(
                 f"{FAMILY}.page.nonlinear_line",
-                line=_line(w, b),
+                line=charts.line(w, b),
                 plain=plain.losses[-1],
                 curved=curved.losses[-1],
                 name=title,
@@ -261,16 +190,8 @@ def depth_panel() -> None:
     weight = param_input(depth.WEIGHT, key(FAMILY, "depth", "weight"), FAMILY, where=c3)
     with user_errors():
         result = depth.products(names, n, x0, weight)
-        ks = list(range(1, n + 1))
-        fig = figure(x=t(f"{FAMILY}.page.depth_axis"), y=t(f"{FAMILY}.page.depth_value"), height=460)
-        for i, (name, values) in enumerate(result.items()):
-            fig.add_trace(go.Scatter(x=ks, y=values.numpy(), name=entry_title(FAMILY, name), line={"color": color(i)}))
-        fig.add_trace(
-            go.Scatter(x=ks, y=depth.sigmoid_bound(n, weight).numpy(), name=t(f"{FAMILY}.page.depth_bound"),
-                       line={"color": color(9), "dash": "dot"})
-        )  # fmt: skip
-        log_y(fig)
-        show(fig, key="act-depth")
+        titles = {name: entry_title(FAMILY, name) for name in result}
+        show(charts.depth(result, depth.sigmoid_bound(n, weight), titles), key="act-depth")
         dead = [entry_title(FAMILY, name) for name, values in result.items() if float(values.min()) == 0.0]
         if dead:
             st.info(t(f"{FAMILY}.page.depth_zero", names=", ".join(dead)))
