@@ -237,6 +237,55 @@ class RhymeMasks:
         self.masks = self.main[None, :] == torch.arange(len(self.names))[:, None]  # (classes, V)
         self.any = self.main >= 0  # characters with a known rhyme
 
+    def restrict(self, allowed: torch.Tensor, row_class: torch.Tensor, used: torch.Tensor) -> None:
+        """Keep each poem's rhyme slot (row of `allowed`, in place) to its class, unused characters first.
+
+        A poem whose class is not chosen yet (-1) may end on any character with a known rhyme.
+        """
+        device = allowed.device
+        for r in range(allowed.shape[0]):
+            if row_class[r] < 0:
+                allowed[r] &= self.any.to(device)
+            else:
+                in_class = self.masks[row_class[r]].to(device)
+                fresh = in_class & ~used[r].to(device)
+                allowed[r] &= fresh if bool(fresh.any()) else in_class
+
+    def record(self, choice: torch.Tensor, row_class: torch.Tensor, used: torch.Tensor) -> None:
+        """After a rhyme slot: mark the characters used, and the first one's class becomes the poem's."""
+        for r in range(choice.shape[0]):
+            used[r, choice[r]] = True
+            if row_class[r] < 0:
+                row_class[r] = int(self.main[choice[r]])
+
+
+def _fixed_chars(form: Form, vocab: Vocab, start: str, heads: str) -> tuple[list[str], list[str]]:
+    """The poem's given first characters and 藏头 heads, checked against the form and the vocabulary.
+
+    Raises:
+        UserError: unknown characters, a head per line missing, a start longer than a line,
+            or a start that contradicts the first head.
+    """
+    start_chars = check_chars(start, vocab, "start")
+    head_chars = check_chars(heads, vocab, "heads")
+    if heads.strip() and len(head_chars) != form.lines:
+        raise UserError(
+            "poems.errors.head_count",
+            f"{len(head_chars)} head characters for a {form.lines}-line poem",
+            count=len(head_chars),
+            lines=form.lines,
+        )
+    if len(start_chars) > form.chars:
+        raise UserError(
+            "poems.errors.start_long",
+            f"{len(start_chars)} start characters; a line has {form.chars}",
+            count=len(start_chars),
+            chars=form.chars,
+        )
+    if head_chars and start_chars and start_chars[0] != head_chars[0]:
+        raise UserError("poems.errors.start_vs_head", "the start character differs from the first head")
+    return start_chars, head_chars
+
 
 @torch.no_grad()
 def generate(
@@ -273,24 +322,7 @@ def generate(
     values = entry.resolve({"temperature": temperature, "top_k": top_k, "top_p": top_p} if entry.params else {})
     if not 1 <= int(n) <= MAX_CANDIDATES:
         raise UserError("poems.errors.candidates", f"n={n} outside 1..{MAX_CANDIDATES}", high=MAX_CANDIDATES)
-    start_chars = check_chars(start, vocab, "start")
-    head_chars = check_chars(heads, vocab, "heads")
-    if heads.strip() and len(head_chars) != form.lines:
-        raise UserError(
-            "poems.errors.head_count",
-            f"{len(head_chars)} head characters for a {form.lines}-line poem",
-            count=len(head_chars),
-            lines=form.lines,
-        )
-    if len(start_chars) > form.chars:
-        raise UserError(
-            "poems.errors.start_long",
-            f"{len(start_chars)} start characters; a line has {form.chars}",
-            count=len(start_chars),
-            chars=form.chars,
-        )
-    if head_chars and start_chars and start_chars[0] != head_chars[0]:
-        raise UserError("poems.errors.start_vs_head", "the start character differs from the first head")
+    start_chars, head_chars = _fixed_chars(form, vocab, start, heads)
     if rhyme and rhyme_masks is None:
         rhyme_masks = RhymeMasks(vocab)
 
@@ -319,21 +351,12 @@ def generate(
             allowed = char_ok.expand(n, -1).clone()  # (n, V)
             rhyme_slot = rhyme and line % 2 == 1 and col == form.chars - 1
             if rhyme_slot:
-                for r in range(n):
-                    if row_class[r] < 0:
-                        allowed[r] &= rhyme_masks.any.to(device)
-                    else:
-                        in_class = rhyme_masks.masks[row_class[r]].to(device)
-                        fresh = in_class & ~used[r].to(device)
-                        allowed[r] &= fresh if bool(fresh.any()) else in_class
+                rhyme_masks.restrict(allowed, row_class, used)
             choice = entry.rule(logits.masked_fill(~allowed, -math.inf), values, gen)
             logprob += F.log_softmax(logits, -1).cpu().gather(1, choice[:, None]).squeeze(1).double()
             sampled += 1
             if rhyme_slot:
-                for r in range(n):
-                    used[r, choice[r]] = True
-                    if row_class[r] < 0:
-                        row_class[r] = int(rhyme_masks.main[choice[r]])
+                rhyme_masks.record(choice, row_class, used)
         out = torch.cat([out, choice[:, None]], dim=1)
         tokens = choice[:, None].to(device)
     poems = []
