@@ -1,6 +1,7 @@
 """e2e: choose two optimizers, run, see two paths on the contour; a click on the plot moves the start."""
 
 from tests.e2e.conftest import open_from_nav, screenshot, set_language, wait_idle
+from tests.e2e.fragments import Wire
 
 PATHS_JS = """() => {
   const plot = document.querySelector('.st-key-optimizers_contour .js-plotly-plot')
@@ -18,11 +19,14 @@ def open_optimizers(page, app_url):
 
 
 def test_two_optimizers_two_paths_and_click_to_start(page, app_url):
+    wire = Wire(page)
     open_optimizers(page, app_url)
     assert page.locator('[data-testid="stException"]').count() == 0
     for name in ("Momentum (PyTorch)", "AdaGrad (PyTorch)"):  # the default race has four; keep SGD and Adam
+        wire.clear()
         page.get_by_role("button", name=f"Remove {name}").click()
         wait_idle(page, timeout=120_000)
+        wire.fragment_run()  # the race section alone reran: the page's title and intro were not re-sent
     page.wait_for_function(f"() => {{ const n = ({PATHS_JS})(); return n && n.length === 2; }}", timeout=60_000)
     names = page.evaluate(PATHS_JS)
     assert len(names) == 2
@@ -32,6 +36,7 @@ def test_two_optimizers_two_paths_and_click_to_start(page, app_url):
     start_x = page.get_by_label("Start x")
     assert start_x.input_value() == "-7"
     box = page.locator(".js-plotly-plot .nsewdrag").first.bounding_box()
+    wire.clear()
     page.mouse.click(box["x"] + box["width"] * 0.75, box["y"] + box["height"] * 0.25)  # upper right quarter
     page.wait_for_function(
         "() => { const i = [...document.querySelectorAll('input')].find(e => e.getAttribute('aria-label') === 'Start x'"
@@ -40,6 +45,7 @@ def test_two_optimizers_two_paths_and_click_to_start(page, app_url):
         timeout=60_000,
     )
     wait_idle(page, timeout=120_000)
+    wire.fragment_run()
     assert float(start_x.input_value()) > 0
     assert float(page.get_by_label("Start y").input_value()) > 0
     assert page.locator('[data-testid="stException"]').count() == 0
