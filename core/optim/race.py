@@ -113,9 +113,7 @@ def race(surface: Surface, runs: Sequence[Run], start: Point | None = None, step
     base = [hp["lr"] for hp in hps]
     diverged: list[int | None] = [None] * n
     active = list(range(n))
-    (bx0, bx1), (by0, by1) = surface.bounds
-    mx, my = ESCAPE_MARGIN * (bx1 - bx0), ESCAPE_MARGIN * (by1 - by0)
-    lo_x, hi_x, lo_y, hi_y = bx0 - mx, bx1 + mx, by0 - my, by1 + my
+    lo_x, hi_x, lo_y, hi_y = _escape_box(surface)
     row_v, row_s = [[math.nan, math.nan] for _ in range(n)], [[math.nan, math.nan] for _ in range(n)]
     with np.errstate(all="ignore"):
         for k in range(steps):
@@ -143,13 +141,32 @@ def race(surface: Surface, runs: Sequence[Run], start: Point | None = None, step
                     active.remove(i)
             if not active:
                 break
-            if any(tracks[i] is not None for i in active):
-                loss = None
-                if any(tracks[i] is not None and tracks[i].needs_metric for i in active):
-                    loss = np.broadcast_to(surface.value(np.asarray(xs), np.asarray(ys)), (n,)).tolist()
-                for i in active:
-                    if tracks[i] is not None:
-                        tracks[i].step(loss[i] if tracks[i].needs_metric else None)
+            _step_schedules(tracks, active, surface, xs, ys)
+    return _paths(surface, runs, entries, hps, pos, grads, vel, scale, lrs, diverged)
+
+
+def _escape_box(surface: Surface) -> tuple[float, float, float, float]:
+    """(x_lo, x_hi, y_lo, y_hi): the surface's bounds widened by `ESCAPE_MARGIN`; outside, a run has escaped."""
+    (bx0, bx1), (by0, by1) = surface.bounds
+    mx, my = ESCAPE_MARGIN * (bx1 - bx0), ESCAPE_MARGIN * (by1 - by0)
+    return bx0 - mx, bx1 + mx, by0 - my, by1 + my
+
+
+def _step_schedules(tracks: list, active: list[int], surface: Surface, xs: list[float], ys: list[float]) -> None:
+    """Advance the running optimizers' learning-rate schedules (plateau schedules read the loss)."""
+    if not any(tracks[i] is not None for i in active):
+        return
+    loss = None
+    if any(tracks[i] is not None and tracks[i].needs_metric for i in active):
+        loss = np.broadcast_to(surface.value(np.asarray(xs), np.asarray(ys)), (len(xs),)).tolist()
+    for i in active:
+        if tracks[i] is not None:
+            tracks[i].step(loss[i] if tracks[i].needs_metric else None)
+
+
+def _paths(surface, runs, entries, hps, pos, grads, vel, scale, lrs, diverged) -> list[Path]:
+    """One `Path` per run from the race's arrays (step × run × axis), blanked after an escape."""
+    n = len(runs)
     for i, k in enumerate(diverged):
         if k is not None:
             pos[k:, i] = np.nan
