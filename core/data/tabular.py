@@ -205,8 +205,26 @@ def load_csv(
         y = y_raw.to_numpy(dtype=np.float64)
     index = np.arange(len(df))
     train_idx, test_idx, y_train, y_test = split(index, y, test_ratio, seed, stratify=task == CLASSIFICATION)
-    train, test = features.iloc[train_idx], features.iloc[test_idx]
+    names, x_train, x_test, dropped = _encode_features(features, train_idx, test_idx)
 
+    mean, std = 0.0, 1.0
+    if task == REGRESSION:
+        mean, std = float(y_train.mean()), float(y_train.std())
+        std = std if std > 0 else 1.0
+        y_train, y_test = (y_train - mean) / std, (y_test - mean) / std
+    return make_task("csv", task, x_train, y_train, x_test, y_test, feature_names=names, class_names=class_names,
+                     target_mean=mean, target_std=std, dropped_columns=dropped)  # fmt: skip
+
+
+def _encode_features(
+    features: pd.DataFrame, train_idx: np.ndarray, test_idx: np.ndarray
+) -> tuple[list[str], np.ndarray, np.ndarray, list[str]]:
+    """(names, x_train, x_test, dropped): numbers standardized on the training rows, text one-hot.
+
+    Raises:
+        UserError: no usable feature column, or more than `MAX_CSV_FEATURES` features.
+    """
+    train, test = features.iloc[train_idx], features.iloc[test_idx]
     names, train_cols, test_cols, dropped = [], [], [], []
     for column in features.columns:
         tr, te = train[column], test[column]
@@ -236,15 +254,7 @@ def load_csv(
     if len(names) > MAX_CSV_FEATURES:
         raise _error("csv_too_many_features", f"more than {MAX_CSV_FEATURES} features", features=f"> {MAX_CSV_FEATURES}",
                      max_features=MAX_CSV_FEATURES)  # fmt: skip
-    x_train, x_test = np.stack(train_cols, axis=1), np.stack(test_cols, axis=1)
-
-    mean, std = 0.0, 1.0
-    if task == REGRESSION:
-        mean, std = float(y_train.mean()), float(y_train.std())
-        std = std if std > 0 else 1.0
-        y_train, y_test = (y_train - mean) / std, (y_test - mean) / std
-    return make_task("csv", task, x_train, y_train, x_test, y_test, feature_names=names, class_names=class_names,
-                     target_mean=mean, target_std=std, dropped_columns=dropped)  # fmt: skip
+    return names, np.stack(train_cols, axis=1), np.stack(test_cols, axis=1), dropped
 
 
 def _label(value) -> str:
