@@ -8,7 +8,7 @@ from core.backprop.graph import RULES, step_latex
 from core.backprop.graphs import DEFAULT_EXPRESSION, GRAPHS, AutogradRow, autograd_check, formula, trace
 from ui.charts import show
 from ui.feedback import user_errors
-from ui.graph_charts import SYMBOLS, error_curve_figure, graph_dot
+from ui.graph_charts import SYMBOLS, error_curve_figure, graph_dot, matrix_frame
 from ui.i18n import t, t_or
 from ui.sidebar import seed
 from ui.state import init, key
@@ -105,12 +105,9 @@ def _step_text(tr, step: int) -> None:
 
 
 def _captions(name: str, tr) -> dict[int, str]:
-    out = {}
-    for i, node in enumerate(tr.graph.nodes):
-        caption = t_or(f"{FAMILY}.nodes.{name}.{node.name}", "") if node.name else ""
-        if caption:
-            out[i] = caption
-    return out
+    """Node index → its translated caption (the built-in graphs' named nodes)."""
+    captions = {i: t_or(f"{FAMILY}.nodes.{name}.{n.name}", "") if n.name else "" for i, n in enumerate(tr.graph.nodes)}
+    return {i: c for i, c in captions.items() if c}
 
 
 def graph_panel() -> None:
@@ -187,15 +184,9 @@ def network_panel() -> None:
         g = check.gradients[names.index(chosen)]
         a, b = st.columns(2)
         a.markdown(f"**{_p('net_by_hand')}**")
-        a.dataframe(_matrix(g.hand), width="stretch")
+        a.dataframe(matrix_frame(g.hand), width="stretch")
         b.markdown(f"**{_p('net_by_autograd')}**")
-        b.dataframe(_matrix(g.autograd), width="stretch")
-
-
-def _matrix(tensor) -> pd.DataFrame:
-    values = tensor.detach().double().numpy()
-    rows = values[None, :] if values.ndim == 1 else values
-    return pd.DataFrame([[f"{v:.6f}" for v in row] for row in rows])  # plain strings: a Styler costs ~30 ms
+        b.dataframe(matrix_frame(g.autograd), width="stretch")
 
 
 @st.fragment
@@ -241,17 +232,19 @@ def check_panel() -> None:
         st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
     st.markdown(t(f"{FUNCTION_FAMILY}.{name}.desc"))
     st.markdown(_p("check_why"))
-    error, truncation, rounding = (_p(f"latex_{w}") for w in ("error", "truncation", "rounding"))
-    st.latex(rf"\text{{{error}}}(h) \approx \underbrace{{\frac{{|f'''|}}{{6}}h^2}}_{{\text{{{truncation}}}}}"
-             rf" + \underbrace{{\frac{{\varepsilon\,|f|}}{{h}}}}_{{\text{{{rounding}}}}},\qquad h^\ast \approx \varepsilon^{{1/3}}")  # fmt: skip
+    st.latex(gradcheck.error_model(*(_p(f"latex_{w}") for w in ("error", "truncation", "rounding"))))
 
 
-st.title(_p("title"))
-st.markdown(_p("intro"))
-tab_graph, tab_net, tab_check = st.tabs([_p(f"tab_{n}") for n in ("graph", "network", "check")])
-with tab_graph:
-    st.fragment(graph_panel, run_every=PLAY_S if st.session_state.get(PLAYING) else None)()
-with tab_net:
-    network_panel()
-with tab_check:
-    check_panel()
+def main() -> None:
+    st.title(_p("title"))
+    st.markdown(_p("intro"))
+    tab_graph, tab_net, tab_check = st.tabs([_p(f"tab_{n}") for n in ("graph", "network", "check")])
+    with tab_graph:  # a fragment with a timer while ▶ plays
+        st.fragment(graph_panel, run_every=PLAY_S if st.session_state.get(PLAYING) else None)()
+    with tab_net:
+        network_panel()
+    with tab_check:
+        check_panel()
+
+
+main()

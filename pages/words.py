@@ -1,17 +1,19 @@
-"""Words & embeddings (002 §9.2): jieba segmentation, a vocabulary, nn.Embedding vectors, cosine similarity."""
+"""Words & embeddings (002 §9.2): jieba segmentation, a vocabulary, nn.Embedding vectors, cosine similarity.
+
+Every output depends on the text and its settings, so the explorer is one fragment: a
+setting or the neighbour's word reruns it (from the cached analysis), never the sidebar,
+the header or the closing explanation.
+"""
 
 from __future__ import annotations
 
-import html
-
 import pandas as pd
-import plotly.graph_objects as go
 import streamlit as st
 
-from core.text.embed import COSINE, DIM, neighbours, off_diagonal
+from core.text.embed import COSINE, DIM, neighbours, pair_summary
 from core.text.explore import SHOWN_WORDS, Analysis, analyse
 from core.text.segment import DEFAULT_TEXT, MAX_CHARS, MODES, load_jieba
-from ui import charts
+from ui import charts, word_charts
 from ui.feedback import user_errors
 from ui.i18n import t
 from ui.nav import available
@@ -21,7 +23,11 @@ from ui.widgets import choose, explain, param_input
 
 FAMILY = "words"
 NEIGHBOURS = 5
-REMOVED_STYLE = "background:#f0f0f0;color:#9a9a9a;text-decoration:line-through;border:1px dashed #c8c8c8"
+CUTS = {
+    "precise": "jieba.lcut(text)",
+    "full": "jieba.lcut(text, cut_all=True)",
+    "search": "jieba.lcut_for_search(text)",
+}
 
 
 @st.cache_resource(show_spinner=False)
@@ -30,21 +36,10 @@ def tokenizer():
     return load_jieba()
 
 
-def word_chips(result: Analysis) -> None:
-    """The segmented words as coloured chips; a word's colour is that of its vocabulary index."""
-    index = result.vocab.word_to_index
-    chips = []
-    for word, removed in zip(result.tokens, result.removed, strict=True):
-        if removed:
-            style = REMOVED_STYLE
-        else:
-            c = charts.color(index[word])
-            style = f"background:{c}26;border:1px solid {c}"
-        chips.append(
-            f'<span class="word-chip" style="{style};display:inline-block;padding:2px 9px;margin:3px;'
-            f'border-radius:7px;font-size:1.05rem">{html.escape(word)}</span>'
-        )
-    st.html(f'<div class="word-chips" style="line-height:2.1">{"".join(chips)}</div>')
+@st.cache_data(show_spinner=False, max_entries=64)
+def analysis(text: str, mode: str, drop: bool, dim: int, seed_value: int) -> Analysis:
+    """`analyse` cached on its inputs: a setting moved back, or a neighbour picked, costs nothing."""
+    return analyse(text, mode, drop_stopwords=drop, dim=dim, seed=seed_value)
 
 
 def vocab_table(result: Analysis) -> pd.DataFrame:
@@ -61,28 +56,6 @@ def vocab_table(result: Analysis) -> pd.DataFrame:
     return table
 
 
-def heatmap(z, x, y, *, title: str, x_title: str | None = None, cosine: bool = True) -> go.Figure:
-    n = len(y)
-    fig = charts.figure(title, x=x_title, height=max(320, 26 * n + 140))
-    fig.add_trace(
-        go.Heatmap(
-            z=z,
-            x=x,
-            y=y,
-            colorscale="RdBu",
-            zmid=0,
-            zmin=-1 if cosine else None,
-            zmax=1 if cosine else None,
-            texttemplate="%{z:.2f}" if len(x) <= 16 else None,
-            hovertemplate="%{y} · %{x}: %{z:.3f}<extra></extra>",
-        )
-    )
-    fig.update_xaxes(type="category", tickangle=-45 if cosine else 0)
-    fig.update_yaxes(type="category", autorange="reversed")
-    fig.update_layout(hovermode="closest")
-    return fig
-
-
 def similarity_section(result: Analysis) -> None:
     words = list(result.vocab.words)
     vocab, dim = len(words), result.vectors.shape[1]
@@ -94,18 +67,15 @@ def similarity_section(result: Analysis) -> None:
         st.caption(t("words.shown", n=n, vocab=vocab))
     left, right = st.columns(2)
     with left:
-        charts.show(heatmap(result.onehot_similarity[:n, :n].numpy(), shown, shown, title=t("words.onehot_title")),
-                    key="words-onehot")  # fmt: skip
+        charts.show(word_charts.heatmap(result.onehot_similarity[:n, :n].numpy(), shown, shown,
+                                        title=t("words.onehot_title")), key="words-onehot")  # fmt: skip
         st.markdown(t("words.onehot_stats", vocab=vocab))
     with right:
-        charts.show(heatmap(result.similarity[:n, :n].numpy(), shown, shown, title=t("words.embed_title")),
+        charts.show(word_charts.heatmap(result.similarity[:n, :n].numpy(), shown, shown, title=t("words.embed_title")),
                     key="words-embed")  # fmt: skip
         if vocab > 1:
-            pairs = off_diagonal(result.similarity)
-            st.markdown(
-                t("words.embed_stats", dim=dim, low=float(pairs.min()), high=float(pairs.max()),
-                  mean=float(pairs.abs().mean()))
-            )  # fmt: skip
+            low, high, mean = pair_summary(result.similarity)
+            st.markdown(t("words.embed_stats", dim=dim, low=low, high=high, mean=mean))
     if vocab < 2:
         st.info(t("words.single_word"))
         return
@@ -114,7 +84,7 @@ def similarity_section(result: Analysis) -> None:
     if st.session_state.get(word_key) not in words:  # the text changed: the old word may be gone
         st.session_state[word_key] = words[0]
     word = st.selectbox(t("words.neighbours_word"), words, key=word_key)
-    rows = neighbours(result.similarity, words.index(word), NEIGHBOURS)
+    rows = neighbours(result.similarity, result.vocab.word_to_index[word], NEIGHBOURS)
     st.caption(t("words.neighbours_note"))
     st.table(pd.DataFrame({t("words.col_word"): [words[j] for j, _ in rows],
                            t("words.col_cosine"): [f"{v:+.3f}" for _, v in rows]}))  # fmt: skip
@@ -132,14 +102,12 @@ def explanation() -> None:
 
 
 def course_code(mode: str, drop: bool, dim: int, seed_value: int) -> str:
-    cut = {"precise": "jieba.lcut(text)", "full": "jieba.lcut(text, cut_all=True)",
-           "search": "jieba.lcut_for_search(text)"}[mode]  # fmt: skip
     lines = [
         "import jieba, torch",
         "import torch.nn as nn",
         "",
         "text = '…'",
-        f"words = [w for w in {cut} if w.strip()]",
+        f"words = [w for w in {CUTS[mode]} if w.strip()]",
     ]
     if drop:
         lines.append("words = [w for w in words if w not in stopwords and not is_punctuation(w)]")
@@ -153,54 +121,63 @@ def course_code(mode: str, drop: bool, dim: int, seed_value: int) -> str:
     return "\n".join(lines)
 
 
-st.title(t("words.title"))
-st.markdown(t("words.intro"))
-
-with st.spinner(t("words.loading")):
-    tokenizer()
-
-text_key = key(FAMILY, "text")
-init(text_key, DEFAULT_TEXT)
-text = st.text_area(t("words.text"), key=text_key, height=100, help=t("words.text_help", max=MAX_CHARS))
-c1, c2, c3 = st.columns([2, 2, 3])
-mode = choose(MODES, FAMILY, label_key="words.mode", where=c1)
-stop_key = key(FAMILY, "stopwords")
-init(stop_key, False)
-with c2:
-    st.write("")  # align the toggle with the select box's input row
-    drop = st.toggle(t("words.stopwords"), key=stop_key, help=t("words.stopwords_help"))
-dim = param_input(DIM, key(FAMILY, "dim"), FAMILY, help=t("words.dim_help"), where=c3)
-with st.expander(f"{t('common.formula')} · {t(f'words.{mode}.title')}", expanded=True):
-    explain(FAMILY, MODES.get(mode))
-
-result = None
-with user_errors():
-    result = analyse(text, mode, drop_stopwords=drop, dim=dim, seed=seed())
-
-if result is not None:
+def results(result: Analysis, mode: str, drop: bool, seed_value: int) -> None:
+    """Everything drawn from one analysis: chips, vocabulary, vectors, similarities, the course's code."""
     vocab, vec_dim = len(result.vocab), result.vectors.shape[1]
     st.subheader(t("words.segmented"))
-    word_chips(result)
+    st.html(word_charts.word_chips(result))
     st.caption(t("words.stats", tokens=len(result.tokens), vocab=vocab, removed=sum(result.removed)))
     if any(result.removed):
         st.caption(t("words.removed_note"))
 
     st.subheader(t("words.vocab"))
-    st.markdown(t("words.vocab_caption", vocab=vocab, dim=vec_dim, seed=seed()))
+    st.markdown(t("words.vocab_caption", vocab=vocab, dim=vec_dim, seed=seed_value))
     st.dataframe(vocab_table(result), hide_index=True, width="stretch", column_config={
         f"W[:, {d}]": st.column_config.NumberColumn(format="%.4f") for d in range(vec_dim)})  # fmt: skip
 
     st.subheader(t("words.vectors"))
     n = min(vocab, SHOWN_WORDS)
-    dims = [f"{d}" for d in range(vec_dim)]
-    charts.show(heatmap(result.vectors[:n].numpy(), dims, list(result.vocab.words[:n]), cosine=False,
-                        title=t("words.vectors_title", vocab=vocab, dim=vec_dim), x_title=t("words.dimension")),
+    charts.show(word_charts.heatmap(result.vectors[:n].numpy(), [f"{d}" for d in range(vec_dim)],
+                                    list(result.vocab.words[:n]), cosine=False, x_title=t("words.dimension"),
+                                    title=t("words.vectors_title", vocab=vocab, dim=vec_dim)),
                 key="words-vectors")  # fmt: skip
 
     st.subheader(t("words.similarity"))
     similarity_section(result)
 
     with st.expander(t("words.code")):
-        st.code(course_code(mode, drop, vec_dim, seed()), language="python")
+        st.code(course_code(mode, drop, vec_dim, seed_value), language="python")
 
-explanation()
+
+@st.fragment
+def explorer() -> None:
+    text_key = key(FAMILY, "text")
+    init(text_key, DEFAULT_TEXT)
+    text = st.text_area(t("words.text"), key=text_key, height=100, help=t("words.text_help", max=MAX_CHARS))
+    c1, c2, c3 = st.columns([2, 2, 3])
+    mode = choose(MODES, FAMILY, label_key="words.mode", where=c1)
+    stop_key = key(FAMILY, "stopwords")
+    init(stop_key, False)
+    with c2:
+        st.write("")  # align the toggle with the select box's input row
+        drop = st.toggle(t("words.stopwords"), key=stop_key, help=t("words.stopwords_help"))
+    dim = param_input(DIM, key(FAMILY, "dim"), FAMILY, help=t("words.dim_help"), where=c3)
+    with st.expander(f"{t('common.formula')} · {t(f'words.{mode}.title')}", expanded=True):
+        explain(FAMILY, MODES.get(mode))
+    result = None
+    with user_errors():
+        result = analysis(text, mode, drop, dim, seed())
+    if result is not None:
+        results(result, mode, drop, seed())
+
+
+def main() -> None:
+    st.title(t("words.title"))
+    st.markdown(t("words.intro"))
+    with st.spinner(t("words.loading")):
+        tokenizer()
+    explorer()
+    explanation()
+
+
+main()

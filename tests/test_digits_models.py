@@ -12,7 +12,7 @@ from core import artifacts
 from core.data.images import load_images
 from core.digits import augment as aug
 from core.digits.finetune import TEACH, teach
-from core.digits.inspect import enlarge, feature_maps, mosaic, overlay, saliency
+from core.digits.inspect import enlarge, feature_maps, mosaic, overlay, read, saliency
 from core.digits.models import BEST, MODEL_DIR, MODELS, build, load_shipped, model_path
 from core.digits.predict import NOT_SURE, Prediction, predict
 from core.digits.train import accuracy, to_float
@@ -106,6 +106,18 @@ def test_feature_maps_layer_by_layer():
     assert shapes == [("block1", (32, 28, 28)), ("block2", (64, 14, 14)), ("block3", (128, 7, 7))]
     assert all((fm.maps >= 0).all() for fm in feature_maps(model, one()))  # after ReLU
     assert feature_maps(MODELS.get("mlp").build(), one()) == []
+
+
+def test_a_reading_is_the_prediction_the_tiled_maps_and_the_saliency():
+    model, _ = load_shipped(BEST)
+    reading = read(model, one(), columns=8, limit=32, pixels=56)
+    assert reading.prediction == predict(model, one())
+    assert [(layer, c, h, shown) for layer, c, h, _, shown, _ in reading.layers] == [
+        ("block1", 32, 28, 32), ("block2", 64, 14, 32), ("block3", 128, 7, 32)
+    ]  # fmt: skip
+    first = feature_maps(model, one())[0].maps
+    assert np.array_equal(reading.layers[0][-1], enlarge(mosaic(first, columns=8, limit=32), 2))  # 28 px maps 2×
+    assert np.allclose(reading.heat, saliency(model, one(), reading.prediction.label))
 
 
 def test_saliency_of_a_linear_model_is_its_weight_row():

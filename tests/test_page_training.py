@@ -255,3 +255,26 @@ def test_log_axis_labels_are_whole_numbers_of_one_series():
     assert 2 <= len(many["ticktext"]) <= 7
     assert log_axis([0.31, 0.45]) == {"type": "log"}  # inside one label step: plotly's own ticks
     assert log_axis([]) == {"type": "log"}
+
+
+@pytest.mark.parametrize("language", ["en"], indirect=True)
+def test_every_optimizer_starts_at_the_pages_learning_rate(language):
+    at = open_page("training", language, **{"p.optimizers.training.optimizer.choice": "sgd"})
+    assert at.number_input(key="p.optimizers.training.optimizer.sgd.lr").value == 0.01  # the spec says 0.001
+    at.selectbox(key="p.optimizers.training.optimizer.choice").set_value("rmsprop").run()
+    assert at.number_input(key="p.optimizers.training.optimizer.rmsprop.lr").value == 0.01
+    assert_clean(at)
+
+
+@pytest.mark.parametrize("language", ["en"], indirect=True)
+def test_a_model_or_loss_the_new_data_cannot_use_falls_back_to_the_first_offered(language):
+    state = {"p.datasets.training.choice": "mnist", "p.datasets.training.mnist.n_train": 200,
+             "p.datasets.training.mnist.n_test": 100, "p.models.training.model.choice": "lenet",
+             "p.losses.training.loss.choice": "nll"}  # fmt: skip
+    at = open_page("training", language, **state)
+    assert_clean(at)
+    at.selectbox(key="p.datasets.training.choice").set_value("diabetes").run()  # regression, two-column table
+    assert_clean(at)
+    assert at.selectbox(key="p.models.training.model.choice").value == "mlp"  # LeNet needs images
+    assert at.selectbox(key="p.losses.training.loss.choice").value == "mse"  # the first regression loss, not NLL
+    assert button(at, "Start").disabled is False

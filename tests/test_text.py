@@ -7,7 +7,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from core.errors import UserError
-from core.text.embed import DIM, cosine_matrix, neighbours, off_diagonal, one_hot, seeded_embedding
+from core.text.embed import DIM, cosine_matrix, neighbours, off_diagonal, one_hot, pair_summary, seeded_embedding
 from core.text.explore import SHOWN_WORDS, analyse
 from core.text.segment import (
     DEFAULT_TEXT,
@@ -151,6 +151,15 @@ def test_one_hot_cosine_is_identity():
     sim = cosine_matrix(one_hot(range(n), n))
     assert torch.equal(sim, torch.eye(n))
     assert torch.equal(off_diagonal(sim), torch.zeros(n * n - n))
+
+
+def test_pair_summary_is_over_distinct_rows_only():
+    sim = torch.tensor([[1.0, -0.5, 0.25], [-0.5, 1.0, 0.75], [0.25, 0.75, 1.0]])
+    low, high, mean = pair_summary(sim)
+    assert (low, high) == (-0.5, 0.75)
+    assert mean == pytest.approx((0.5 + 0.25 + 0.75) * 2 / 6)
+    with pytest.raises(ValueError):
+        pair_summary(torch.ones(1, 1))
 
 
 def test_neighbours():

@@ -6,16 +6,17 @@ inside Streamlit's own bundle), so drawing a graph needs no Python package and n
 
 from __future__ import annotations
 
+import hashlib
 import html
 import math
 from collections.abc import Mapping
 
+import pandas as pd
 import plotly.graph_objects as go
-import plotly.io as pio
 
 from core.backprop.gradcheck import ErrorCurve
 from core.backprop.graph import Trace
-from ui.charts import COLORS, FONT
+from ui.charts import FONT, color, house_layout
 
 SYMBOLS = {"add": "+", "sub": "−", "mul": "×", "div": "÷", "pow": "^", "neg": "−"}
 GRAD = "#D62728"  # gradients in red, as in the course's figures
@@ -47,6 +48,13 @@ def graph_dot(trace: Trace, step: int, captions: Mapping[int, str], *, show_grad
     gradient (red). The node being visited is highlighted, and the edges carrying its
     gradient back to its inputs are drawn red and labelled with what they carry.
 
+    Node names carry a tag of the drawing (``k<hash>_3``, see `_tagged`): Streamlit's renderer
+    (d3-graphviz) matches each element to the previous drawing's by its name and, for every
+    matched edge, samples both paths pixel by pixel (``getPointAtLength``) to tween one into
+    the other, about 300 ms of the browser's time a step on the 2-core machine, with no
+    option to turn it off. A name new to every drawing matches nothing: the new SVG replaces
+    the old one.
+
     Args:
         captions: node index → a translated caption (built-in graphs' node names).
     """
@@ -65,7 +73,9 @@ def graph_dot(trace: Trace, step: int, captions: Mapping[int, str], *, show_grad
     ]
     for i, node in enumerate(nodes):
         if node.op == "const":
-            lines.append(f'  n{i} [label="{html.escape(node.text)}", shape=plaintext, style="", fontcolor="#555555"];')
+            lines.append(
+                f'  {N}{i} [label="{html.escape(node.text)}", shape=plaintext, style="", fontcolor="#555555"];'
+            )
             continue
         rows = []
         head = node.text if node.op == "var" else f"{SYMBOLS.get(node.op, node.op)}   {node.text}"
@@ -81,7 +91,7 @@ def graph_dot(trace: Trace, step: int, captions: Mapping[int, str], *, show_grad
         pen = ', penwidth=2.2, color="#F58518"' if active is not None and active.node == i else ""
         table = '<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="1">' + "".join(rows) + "</TABLE>"
         tip = f', tooltip="{html.escape(node.source)}"' if node.source else ""
-        lines.append(f'  n{i} [label=<{table}>, fillcolor="{fill}"{pen}{tip}, id="bp-node-{i}"];')
+        lines.append(f'  {N}{i} [label=<{table}>, fillcolor="{fill}"{pen}{tip}, id="bp-node-{i}"];')
     sent = {}
     if active is not None and active.contributions:  # the seed step sends nothing
         node = nodes[active.node]
@@ -94,20 +104,28 @@ def graph_dot(trace: Trace, step: int, captions: Mapping[int, str], *, show_grad
             if (j, i) in sent:
                 label = html.escape(f"← {_number(sent[(j, i)])}")
                 lines.append(
-                    f'  n{j} -> n{i} [color="{GRAD}", penwidth=2.2, fontcolor="{GRAD}", label=" {label} "{style}];'
+                    f'  {N}{j} -> {N}{i} [color="{GRAD}", penwidth=2.2, fontcolor="{GRAD}", label=" {label} "{style}];'
                 )
             else:
-                lines.append(f"  n{j} -> n{i} [{style.strip()}];" if style else f"  n{j} -> n{i};")
+                lines.append(f"  {N}{j} -> {N}{i} [{style.strip()}];" if style else f"  {N}{j} -> {N}{i};")
     lines.append("}")
-    return "\n".join(lines)
+    return _tagged("\n".join(lines))
+
+
+N = "\x00"  # stands for a node name's prefix until the drawing is complete (never in an escaped label)
+
+
+def _tagged(dot: str) -> str:
+    """`dot` with every node name prefixed by a tag of its content: k<6 hex digits>_."""
+    tag = hashlib.blake2s(dot.encode(), digest_size=3).hexdigest()
+    return dot.replace(N, f"k{tag}_")
 
 
 def error_curve_figure(curve: ErrorCurve, h: float, labels: Mapping[str, str]) -> go.Figure:
     """Error of the central difference against h on log–log axes, one line per precision.
 
-    Built in one go from plain dicts in the house style (`ui.charts.style`): a figure made
-    with ``template="plotly_white"`` and ``add_vline`` costs ~40 ms of validation per build,
-    more than the whole rest of the section; this one costs ~2 ms.
+    Built in one go from plain dicts in the house style (`ui.charts.house_layout`; no
+    ``add_vline``, whose validation cost more than the rest of the section).
 
     Args:
         labels: ``x``, ``y`` axis titles, ``chosen`` (the chosen h), ``best`` ("best {h}")
@@ -116,16 +134,15 @@ def error_curve_figure(curve: ErrorCurve, h: float, labels: Mapping[str, str]) -
     hs = curve.h.numpy()
     traces, shapes, notes = [], [], []
     for k, (precision, errors) in enumerate(curve.errors.items()):
-        color = COLORS[k]
         traces.append({
             "type": "scatter", "x": hs, "y": errors.numpy(), "name": labels[precision], "mode": "lines+markers",
-            "marker": {"size": 4}, "line": {"color": color, "width": 2.5},
+            "marker": {"size": 4}, "line": {"color": color(k), "width": 2.5},
         })  # fmt: skip
         best = curve.best_h(precision)
-        shapes.append(_vline(best, color, "dot", 1))
+        shapes.append(_vline(best, color(k), "dot", 1))
         notes.append({
             "x": math.log10(best), "y": 0.97 - 0.07 * k, "yref": "paper", "xanchor": "left", "showarrow": False,
-            "text": labels["best"].format(h=f"{best:.0e}"), "font": {"color": color, "family": FONT},
+            "text": labels["best"].format(h=f"{best:.0e}"), "font": {"color": color(k), "family": FONT},
         })  # fmt: skip
     shapes.append(_vline(h, "#333333", "solid", 1.5))
     notes.append({
@@ -133,9 +150,8 @@ def error_curve_figure(curve: ErrorCurve, h: float, labels: Mapping[str, str]) -
         "yanchor": "bottom", "font": {"family": FONT},
     })  # fmt: skip
     layout = {
-        "template": {"layout": _WHITE}, "height": 440, "font": {"family": FONT, "size": 13},
-        "margin": {"l": 50, "r": 20, "t": 30, "b": 45}, "hovermode": "closest",
-        "legend": {"orientation": "h", "yanchor": "bottom", "y": 1.06, "x": 0},
+        **house_layout(None, 440), "hovermode": "closest",
+        "legend": {"orientation": "h", "yanchor": "bottom", "y": 1.06, "x": 0},  # above the chosen h's label
         "xaxis": {"type": "log", "exponentformat": "power", "title": {"text": labels["x"]}},
         "yaxis": {"type": "log", "exponentformat": "power", "title": {"text": labels["y"]}},
         "shapes": shapes, "annotations": notes,
@@ -148,9 +164,8 @@ def _vline(x: float, color: str, dash: str, width: float) -> dict:
             "line": {"color": color, "dash": dash, "width": width}}  # fmt: skip
 
 
-# plotly_white's 2-D parts, read once (the full template is what makes a build slow)
-_WHITE = {
-    k: v
-    for k, v in pio.templates["plotly_white"].layout.to_plotly_json().items()
-    if k in ("xaxis", "yaxis", "plot_bgcolor", "paper_bgcolor", "font", "hoverlabel", "colorway")
-}
+def matrix_frame(tensor) -> pd.DataFrame:
+    """A vector or matrix as a table of 6-decimal strings (plain strings: a Styler costs ~30 ms)."""
+    values = tensor.detach().double().numpy()
+    rows = values[None, :] if values.ndim == 1 else values
+    return pd.DataFrame([[f"{v:.6f}" for v in row] for row in rows])

@@ -35,8 +35,8 @@ def _close(book: RunBook) -> None:
 
 
 @st.cache_resource(scope="session", on_release=_close, show_spinner=False)
-def run_book() -> RunBook:
-    """This browser session's runs; closing the tab releases the cache and stops every worker."""
+def run_book(page: str = "training") -> RunBook:
+    """This browser session's runs of one page; closing the tab releases the cache and stops every worker."""
     return RunBook()
 
 

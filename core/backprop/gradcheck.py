@@ -38,6 +38,12 @@ class FunctionEntry(Entry):
     expression: str = ""
 
 
+def error_model(error: str, truncation: str, rounding: str) -> str:
+    """LaTeX of the central difference's error against h, its words given (translated)."""
+    return (rf"\text{{{error}}}(h) \approx \underbrace{{\frac{{|f'''|}}{{6}}h^2}}_{{\text{{{truncation}}}}}"
+            rf" + \underbrace{{\frac{{\varepsilon\,|f|}}{{h}}}}_{{\text{{{rounding}}}}},\qquad h^\ast \approx \varepsilon^{{1/3}}")  # fmt: skip
+
+
 def _point(x: float, y: float | None = None) -> tuple[Param, ...]:
     """The point's coordinates (only x for a function of x alone)."""
     px = Param("x", x, -10.0, 10.0, 0.1)

@@ -8,7 +8,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from core.digits.predict import as_batch
+from core.digits.predict import Prediction, as_batch, predict
 
 
 @dataclass(frozen=True)
@@ -97,3 +97,23 @@ def overlay(image: np.ndarray, heat: np.ndarray, strength: float = 0.8) -> np.nd
     colour = np.stack([np.ones_like(heat), heat, np.zeros_like(heat)], axis=-1)  # red → yellow as heat grows
     alpha = strength * np.asarray(heat, np.float32)[..., None]
     return np.clip(255 * ((1 - alpha) * grey + alpha * colour), 0, 255).astype(np.uint8)
+
+
+@dataclass(frozen=True)
+class Reading:
+    """What the digits page shows of one model reading one 28×28 input."""
+
+    prediction: Prediction
+    layers: list[tuple[str, int, int, int, int, np.ndarray]]  # (layer, channels, h, w, maps shown, enlarged mosaic)
+    heat: np.ndarray  # (28, 28) saliency map of the predicted class
+
+
+def read(model: nn.Module, image: np.ndarray, *, columns: int, limit: int, pixels: int) -> Reading:
+    """Predict `image`, tile every convolutional layer's maps (`mosaic`, about `pixels` a map) and the saliency."""
+    prediction = predict(model, image)
+    layers = []
+    for found in feature_maps(model, image):
+        channels, h, w = found.maps.shape
+        tile = enlarge(mosaic(found.maps, columns=columns, limit=limit), max(1, pixels // h))
+        layers.append((found.layer, channels, h, w, min(channels, limit), tile))
+    return Reading(prediction, layers, saliency(model, image, prediction.label))

@@ -8,6 +8,7 @@ from typing import Any
 import torch
 from torch import nn
 
+from core.models import count_params
 from core.registry import Entry, Param, Registry
 
 
@@ -124,5 +125,4 @@ def build(cfg: dict[str, Any]) -> PoemLM:
     )
 
 
-def parameter_count(model: nn.Module) -> int:
-    return sum(p.numel() for p in model.parameters())
+parameter_count = count_params  # one parameter count for every model in the app

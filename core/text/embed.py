@@ -60,6 +60,18 @@ def off_diagonal(sim: torch.Tensor) -> torch.Tensor:
     return sim[~torch.eye(n, dtype=torch.bool, device=sim.device)]
 
 
+def pair_summary(sim: torch.Tensor) -> tuple[float, float, float]:
+    """(lowest, highest, mean |value|) of a similarity matrix's pairs of distinct rows.
+
+    Raises:
+        ValueError: fewer than two rows (there is no pair).
+    """
+    if sim.shape[0] < 2:
+        raise ValueError(f"need at least 2 rows for a pair, got {sim.shape[0]}")
+    pairs = off_diagonal(sim)
+    return float(pairs.min()), float(pairs.max()), float(pairs.abs().mean())
+
+
 def neighbours(sim: torch.Tensor, i: int, k: int = 5) -> list[tuple[int, float]]:
     """The `k` rows most similar to row `i` (itself excluded), most similar first."""
     scores = sim[i].clone()

@@ -3,6 +3,7 @@
 import pytest
 
 from tests.e2e.conftest import goto, screenshot, visit_every_tab, wait_idle
+from tests.e2e.fragments import Wire
 
 TABS = ("graph", "network", "check")
 GRAPH = '[data-testid="stGraphVizChart"] svg'
@@ -32,15 +33,18 @@ def _step_slider(page):
 def test_stepping_the_backward_pass_shows_the_gradients(page, app_url):
     outside = []
     page.on("request", lambda r: outside.append(r.url) if not r.url.startswith(("http://127.0.0.1", "data:", "blob:")) else None)  # fmt: skip
+    wire = Wire(page)
     goto(page, app_url, "backprop")
     page.locator(GRAPH).first.wait_for(timeout=120_000)  # Graphviz (WASM in Streamlit's bundle) drew an SVG
     _wait_for_text(page, "= 715")
     assert "∂L/∂pₐ" not in _graph_text(page)  # step 0: forward values only
     slider = _step_slider(page)
+    wire.clear()
     slider.focus()
     page.keyboard.press("ArrowRight")
     page.keyboard.press("ArrowRight")
     wait_idle(page)
+    wire.fragment_run()  # the graph tab's section alone reran: the other tabs were not re-sent
     _wait_for_text(page, "∂L/∂t = 650")  # the × node sends t the subtotal
     assert "∂L/∂pₐ = ?" in _graph_text(page)
     slider.focus()

@@ -1,6 +1,8 @@
-"""Poems page in Chromium: type a four-character head, get acrostic poems with the heads in place."""
+"""Poems page in Chromium: type a four-character head, get acrostic poems with the heads in place;
+the thinking tab's temperature redraws only that tab."""
 
 from tests.e2e.conftest import goto, screenshot, set_language, wait_idle
+from tests.e2e.fragments import PAGE_DONE, Wire
 
 HEADS = "山水清风"
 
@@ -16,13 +18,28 @@ def poem_lines(page) -> list[list[str]]:
     return poems
 
 
+def think_bars(page) -> dict[str, list[float]]:
+    """The thinking chart's bars: trace name (T = …) → probabilities."""
+    page.wait_for_function(
+        "() => { const g = document.querySelector('.st-key-poems-think .js-plotly-plot'); return g && g.data; }",
+        timeout=60_000,
+    )
+    return page.evaluate(
+        """() => Object.fromEntries(document.querySelector('.st-key-poems-think .js-plotly-plot').data
+                .map(tr => [tr.name, Array.from(tr.y).map(Number)]))"""
+    )
+
+
 def test_acrostic_poem_has_heads_in_place(page, app_url):
+    wire = Wire(page)
     goto(page, app_url, "poems")
     wait_idle(page, timeout=120_000)
+    wire.clear()
     box = page.get_by_role("textbox", name="Head characters (typed in a row)")
     box.fill(HEADS)
     box.press("Enter")
     wait_idle(page, timeout=120_000)
+    assert wire.finished() and PAGE_DONE not in wire.finished()  # the tabs reran, not the sidebar and header
     poems = poem_lines(page)
     assert poems, "no poem shown"
     for lines in poems:
@@ -44,3 +61,23 @@ def test_acrostic_poem_has_heads_in_place(page, app_url):
     page.get_by_role("tab", name="语料统计").click()
     wait_idle(page)
     screenshot(page, "poems-corpus-zh")
+
+
+def test_temperature_redraws_only_the_thinking_tab(page, app_url):
+    wire = Wire(page)
+    goto(page, app_url, "poems")
+    page.get_by_role("tab", name="The model's thinking").click()
+    before = think_bars(page)
+    assert "T = 0.9" in before and "T = 1" in before  # the decoder's default temperature beside the fixed ones
+    wire.clear()
+    slider = page.locator('[data-testid="stSlider"] input[type="range"][aria-label="Temperature T"]:visible')
+    slider.focus()
+    for _ in range(4):
+        page.keyboard.press("ArrowRight")
+    wait_idle(page)
+    wire.fragment_run()  # the poems, the embedding map and the corpus charts were not re-sent
+    after = think_bars(page)
+    assert "T = 1.1" in after and "T = 0.9" not in after
+    assert after["T = 1"] == before["T = 1"]  # the same position: the model's view at T = 1 did not change
+    assert after["T = 1.1"][0] < before["T = 0.9"][0]  # a hotter softmax: the favourite loses probability
+    assert page.locator('[data-testid="stException"]').count() == 0

@@ -3,6 +3,7 @@
 import re
 
 from tests.e2e.conftest import open_from_nav, screenshot, set_language, wait_idle
+from tests.e2e.fragments import Wire
 
 TRACES_JS = """(key) => {
   const plot = document.querySelector(`.st-key-${key} .js-plotly-plot`);
@@ -12,6 +13,7 @@ TRACES_JS = """(key) => {
 
 
 def test_schedules_overlaid_and_applied(page, app_url):
+    wire = Wire(page)
     page.goto(app_url)
     wait_idle(page)
     open_from_nav(page, "schedulers")
@@ -22,8 +24,10 @@ def test_schedules_overlaid_and_applied(page, app_url):
     two_panel = page.evaluate(TRACES_JS, "schedulers_two_panel")
     assert sum("Exponential" in n for n in two_panel) == 2  # its path (left) and its LR curve (right)
 
+    wire.clear()
     page.get_by_role("button", name="Remove Constant (no schedule)").click()
     wait_idle(page, timeout=120_000)
+    wire.fragment_run()  # the schedules section alone reran: the page's title and intro were not re-sent
     page.wait_for_function(f"() => (({TRACES_JS})('schedulers_lr') || []).length === 3", timeout=60_000)
 
     page.locator(".st-key-schedulers_two_panel").get_by_text("Play").click()  # the animation runs in the browser

@@ -1,9 +1,12 @@
 """Live training in Chromium: start a run, watch its curve grow, stop it, download the model, reject a bad file."""
 
+import os
 import re
+import time
 
 from core import artifacts
 from tests.e2e.conftest import goto, open_from_nav, screenshot, set_language, wait_idle
+from tests.e2e.fragments import PAGE_DONE, Wire
 
 PROGRESS = re.compile(r"(?:step|第) (\d+)/(\d+)")  # English and 中文 progress lines
 
@@ -166,14 +169,31 @@ def test_a_run_keeps_going_across_page_switches(page, app_url):
     page.get_by_text(re.compile(r"Run #\d+ .*: stopped")).wait_for(timeout=60_000)
 
 
+def one_section_sent(wire: Wire) -> None:
+    """`Wire.fragment_run` for a section that holds a nested fragment (the live view polls its run with a
+    fragment of its own, so its elements carry two fragment ids): no whole-page run, and every element
+    sent lies in one block below the page's columns, so the other sections were not re-sent."""
+    for _ in range(100):  # the last frame can trail the idle flag
+        if wire.finished():
+            break
+        time.sleep(0.05)
+    assert wire.finished() and PAGE_DONE not in wire.finished(), wire.finished()
+    paths = [list(m.metadata.delta_path) for m in wire.messages if m.WhichOneof("type") == "delta"]
+    assert paths, "the section sent nothing"
+    assert len(os.path.commonprefix(paths)) >= 3, f"elements of several sections were sent: {paths}"
+
+
 def test_pause_says_paused_once_the_counter_has_stopped_and_resume_goes_on(page, app_url):
+    wire = Wire(page)
     goto(page, app_url, "training")
     long_recipe(page)
     main(page).get_by_role("button", name="Start").click()
     page.get_by_text(re.compile(r"Run #\d+ .*: training")).wait_for(timeout=60_000)
+    wire.clear()
     main(page).get_by_role("button", name="Pause").click()
     page.get_by_text(re.compile(r"Run #\d+ .*: paused$")).wait_for(timeout=60_000)
     wait_idle(page)  # parked: the page stops polling
+    one_section_sent(wire)  # only the live view redrew (the settings, comparison and files were not re-sent)
     paused_at = progress_step(page)
     page.wait_for_timeout(1500)
     set_language(page, "简体中文")  # a full rerun draws the run's snapshot again

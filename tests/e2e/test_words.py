@@ -1,6 +1,8 @@
-"""Words page in Chromium: type a sentence, see its words, the vocabulary and the similarity tables."""
+"""Words page in Chromium: type a sentence, see its words, the vocabulary and the similarity tables
+(redrawn by the explorer's fragment alone)."""
 
 from tests.e2e.conftest import goto, screenshot, set_language, wait_idle
+from tests.e2e.fragments import Wire
 
 
 def _open(page, app_url) -> None:
@@ -28,14 +30,17 @@ def _chips(page) -> list[str]:
 
 
 def test_type_a_sentence_and_see_words_and_similarity(page, app_url):
+    wire = Wire(page)
     _open(page, app_url)
     assert page.locator('[data-testid="stException"]').count() == 0
     assert "运动员" in _chips(page)
 
+    wire.clear()
     box = page.locator(".st-key-p-words-text textarea")
     box.fill("我来到北京清华大学，我爱自然语言处理")
     box.press("Control+Enter")
     wait_idle(page)
+    wire.fragment_run()  # the explorer alone: the header and the closing explanation were not re-sent
     chips = _chips(page)
     assert chips[:4] == ["我", "来到", "北京", "清华大学"]
     assert "自然语言" in chips
@@ -64,4 +69,26 @@ def test_empty_text_shows_a_message(page, app_url):
     box.press("Control+Enter")
     wait_idle(page)
     assert page.get_by_text("The text is empty").first.is_visible()
+    assert page.locator('[data-testid="stException"]').count() == 0
+
+
+def _vector_dims(page) -> list[str]:
+    """The embedding heatmap's columns (one per dimension of W)."""
+    return page.evaluate("() => document.querySelector('.st-key-words-vectors .js-plotly-plot').data[0].x")
+
+
+def test_dimension_slider_redraws_the_vectors_only_in_the_explorer(page, app_url):
+    wire = Wire(page)
+    _open(page, app_url)
+    _chips(page)
+    assert _vector_dims(page) == ["0", "1", "2", "3"]  # the course's embedding_dim=4
+    wire.clear()
+    page.locator('.st-key-p-words-dim input[type="range"]').focus()
+    page.keyboard.press("ArrowRight")
+    wait_idle(page)
+    wire.fragment_run()
+    page.wait_for_function(
+        "() => document.querySelector('.st-key-words-vectors .js-plotly-plot').data[0].x.length === 5", timeout=30_000
+    )
+    assert _vector_dims(page) == ["0", "1", "2", "3", "4"]
     assert page.locator('[data-testid="stException"]').count() == 0
