@@ -111,7 +111,8 @@ def test_feature_maps_layer_by_layer():
 def test_a_reading_is_the_prediction_the_tiled_maps_and_the_saliency():
     model, _ = load_shipped(BEST)
     reading = read(model, one(), columns=8, limit=32, pixels=56)
-    assert reading.prediction == predict(model, one())
+    assert reading.prediction.label == predict(model, one()).label == 1
+    assert np.array_equal(reading.prediction.probs, predict(model, one()).probs)
     assert [(layer, c, h, shown) for layer, c, h, _, shown, _ in reading.layers] == [
         ("block1", 32, 28, 32), ("block2", 64, 14, 32), ("block3", 128, 7, 32)
     ]  # fmt: skip
