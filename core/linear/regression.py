@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -516,3 +517,46 @@ def surface_around(points: Points, thetas: np.ndarray, optimum: np.ndarray, n: i
     losses = mse_grid(points, ws, bs)
     j, k = np.unravel_index(int(np.argmin(losses)), losses.shape)
     return SearchSurface(ws, bs, losses, (int(j), int(k)), (float(optimum[0]), float(optimum[1])))
+
+
+@dataclass(frozen=True)
+class StepView:
+    """What the gradient-descent section draws at step k: the slice b = b_k around θ*, its tangent, θ_k and θ_{k+1}."""
+
+    ws: np.ndarray  # (201,) w along the slice
+    losses: np.ndarray  # (201,) L(w, b_k)
+    tangent: tuple[float, float, float]  # (w_k, L(θ_k), ∂L/∂w at θ_k)
+    b_k: float
+    lines: tuple[tuple[float, float], tuple[float, float]]  # (w, b) of θ_k and θ_{k+1} (b = 0 for ŷ = w·x)
+
+
+def step_view(run: Descent, points: Points, k: int, optimum: np.ndarray) -> StepView:
+    """The slice, tangent and the two lines of step k → k + 1 (0 ≤ k < run.steps)."""
+    with_b = run.thetas.shape[1] == 2
+    b_k = float(run.thetas[k, 1]) if with_b else 0.0
+    b_next = float(run.thetas[k + 1, 1]) if with_b else 0.0
+    ws, losses = loss_slice(points, b_k, around(run.thetas[: k + 2, 0], float(optimum[0])))
+    lines = ((float(run.thetas[k, 0]), b_k), (float(run.thetas[k + 1, 0]), b_next))
+    return StepView(ws, losses, tangent(run, points, k), b_k, lines)
+
+
+def check_modes(modes: Sequence[str]) -> tuple[str, ...]:
+    """The descent modes to race, at least one."""
+    if not modes:
+        raise UserError("nothing_selected", "no descent mode selected")
+    return tuple(modes)
+
+
+SEARCH_LATEX = r"w^\ast=\arg\min_{w\in\{w_0,\,w_0+\Delta,\,\dots\}}L(w)"  # exhaustive search over a grid
+
+
+def rule_latex(model: str) -> str:
+    """The gradient-descent update of `model`'s parameters."""
+    rule = r"w\leftarrow w-\eta\,\frac{\partial L}{\partial w}"
+    return rule + (r",\qquad b\leftarrow b-\eta\,\frac{\partial L}{\partial b}" if model == "wb" else "")
+
+
+def regimes_latex(model: str) -> str:
+    """The stable learning rates of `model`: η < 2 / λ_max of the loss's Hessian."""
+    hessian = r"2\,\overline{x^2}" if model == "w" else r"2\begin{pmatrix}\overline{x^2}&\bar x\\ \bar x&1\end{pmatrix}"
+    return r"\eta<\frac{2}{\lambda_{\max}(H)},\qquad H=\nabla^2L=" + hessian

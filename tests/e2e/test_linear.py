@@ -1,6 +1,7 @@
 """Linear-model page in Chromium: the learning-rate and step sliders change the update line; bad input is a message."""
 
 from tests.e2e.conftest import goto, screenshot, set_language, wait_idle
+from tests.e2e.fragments import Wire
 
 COURSE_LINE = "w ← 1.000 − 0.01 × (−9.333) = 1.093"
 
@@ -29,14 +30,17 @@ def _no_exception(page) -> None:
 
 
 def test_learning_rate_and_step_sliders_change_the_update(page, app_url):
+    wire = Wire(page)
     goto(page, app_url, "linear")
     _open_section(page, "Gradient descent")
     assert _code(page) == COURSE_LINE
     lr = _slider(page, "Learning rate η")
+    wire.clear()
     lr.focus()
     for _ in range(5):
         page.keyboard.press("ArrowRight")  # 0.010 → 0.015
     wait_idle(page)
+    wire.fragment_run()  # the gradient-descent section alone reran
     _wait_code_change(page, COURSE_LINE)
     assert _code(page).startswith("w ← 1.000 − 0.015 × (−9.333)")
     _no_exception(page)
