@@ -7,22 +7,13 @@ import torch
 
 from core.errors import UserError
 from core.poetry import explore
-from core.poetry.corpus import compose
 from core.poetry.generate import generate, pca_2d
-from core.poetry.model import build, config
 from core.poetry.train import LIVE
-from core.poetry.vocab import FIRST_CHAR_ID, Vocab
+from core.poetry.vocab import FIRST_CHAR_ID
+from tests import test_poetry_generate as generate_tests
 
-CHARS = "春夏秋冬风花雪月山水云天日夜江河湖海人家东西南北光长香乡霜明清声情城生行时知诗"
-POEMS = [compose([(CHARS[i:] + CHARS)[j * 5 : j * 5 + 5] for j in range(4)]) for i in range(len(CHARS))]
-
-
-@pytest.fixture(scope="module")
-def lm():
-    vocab = Vocab.build(POEMS)
-    torch.manual_seed(0)
-    model = build(config(len(vocab), "gru", embed_dim=16, hidden_dim=16)).eval()
-    return model, vocab
+POEMS = generate_tests.POEMS
+lm = generate_tests.lm  # the same tiny random model (a module-scoped fixture)
 
 
 def test_model_card_counts_every_parameter_and_leaves_missing_metrics_nan(lm):
