@@ -328,3 +328,28 @@ def test_first_layer_equals_the_networks_own_activations(build):
 def test_first_layer_works_on_any_size():
     layer = first_layer(build_cnn().eval(), np.random.rand(1, 40, 64).astype(np.float32))
     assert layer.conv.shape == (32, 40, 64)
+
+
+def test_the_pages_checked_results_agree_with_pytorch():
+    from core.conv import checked
+
+    rng = np.random.default_rng(0)
+    grey, rgb = rng.random((1, 9, 9), dtype=np.float32), rng.random((3, 9, 9), dtype=np.float32)
+    kernel = rng.standard_normal((3, 3)).astype(np.float32)
+    out, error = checked.convolve(grey, kernel, 2, 1, 1, "zeros")
+    assert out.shape == (5, 5) and error < 1e-5
+    per_channel, total, error = checked.channels(rgb, kernel, (0.5, 1.0, -1.0), 0.25)
+    assert per_channel.shape == (3, 9, 9) and np.allclose(per_channel.sum(0) + 0.25, total, atol=1e-5)
+    assert error < 1e-5
+    pooled, error = checked.pool(grey, "max", 2, 2, 0)
+    assert pooled.shape == (4, 4) and error == 0
+
+
+def test_the_multiply_add_lists_every_product_and_the_sum():
+    from core.conv.walk import multiply_add, walk
+
+    picture = np.arange(16, dtype=np.float32).reshape(4, 4)
+    kernel = np.array([[1, 0], [0, -1]], dtype=np.float32)
+    step = walk(picture, kernel, stride=1, padding=0, dilation=1, padding_mode="zeros", i0=0, j0=0, n=1).step(0)
+    tex = multiply_add(step, kernel)
+    assert r"y_{0,0} &= 1\cdot0 + 0\cdot1\\&+ 0\cdot4 + (-1)\cdot5" in tex and tex.endswith(r"&= -5.0000 \end{aligned}")

@@ -1,7 +1,8 @@
 """Plotly figures for the convolution page: pictures as heatmaps, kernels with their numbers, the sliding window.
 
 Only drawing: every number comes from core (`core.conv`). Every figure is a plain plotly
-spec (dicts and lists) wrapped in `Spec`, a ``go.Figure`` whose ``to_dict()`` is that spec:
+spec (dicts and lists) in the house layout (`ui.charts.house_layout`, the default template)
+wrapped in `Spec`, a ``go.Figure`` whose ``to_dict()`` is that spec:
 Streamlit serialises ``to_dict()`` of a figure object without validating it again, while a
 dict passed to ``st.plotly_chart`` is validated, and plotly validates animation frames even
 with ``_validate=False``. Validation was most of the cost of a slider step: ~0.2 s for one
@@ -11,12 +12,12 @@ server; as specs they cost a few milliseconds.
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 import plotly.graph_objects as go
+import plotly.io as pio
 from plotly.colors import get_colorscale
 
 from core.conv.walk import Step, Walk
@@ -30,15 +31,7 @@ EDGE_COLOUR = "#54A24B"
 FRAME_MS = 350  # animation: time per output value
 GAP = 0.06  # horizontal space between two panels, as a fraction of the figure's width
 MARGIN = {"l": 10, "r": 10, "t": 40, "b": 10}
-
-
-@functools.lru_cache(maxsize=64)
-def _house(title: str | None, height: int) -> dict[str, Any]:
-    """`ui.charts.figure`'s layout as a plain dict (built once per title and height)."""
-    layout = charts.figure(title, height=height).to_dict()["layout"]
-    layout.pop("xaxis", None)
-    layout.pop("yaxis", None)
-    return layout
+TEMPLATE = pio.templates["house"].to_plotly_json()  # a spec skips go.Figure, which would add the default template
 
 
 class Spec(go.Figure):
@@ -54,7 +47,8 @@ class Spec(go.Figure):
 
 def _figure(traces: list[dict], title: str | None, height: int, frames: list[dict] | None = None,
             **layout: Any) -> Spec:  # fmt: skip
-    base = {**_house(title, height), "margin": MARGIN, "hovermode": "closest", "showlegend": False}
+    base = {**charts.house_layout(title, height), "template": TEMPLATE, "margin": MARGIN, "hovermode": "closest",
+            "showlegend": False}  # fmt: skip
     spec = {"data": traces, "layout": {**base, **layout}}
     if frames:
         spec["frames"] = frames

@@ -120,3 +120,8 @@ def pool_size_equation(n: int, k: int, s: int, p: int, axis: str = "H") -> str:
     """`POOL_OUT_SIZE` with this picture's numbers filled in, and its value."""
     value = pool_out_size(n, k, s, p)
     return rf"{axis}_{{\text{{out}}}} = \left\lfloor \frac{{{n} + 2\cdot{p} - {k}}}{{{s}}} \right\rfloor + 1 = {value}"
+
+
+# the digit CNN's first layer: its convolution, then BatchNorm and ReLU
+FIRST_LAYER = (r"z_o = W_o \star \frac{x - \mu}{\sigma},\qquad a_o = \mathrm{ReLU}\big(\gamma_o \frac{z_o - \hat\mu_o}"
+               r"{\sqrt{\hat\sigma_o^2 + \epsilon}} + \beta_o\big)")  # fmt: skip

@@ -109,3 +109,20 @@ def walk(
     out = conv2d_loops(region, w, stride=stride, dilation=dilation)  # (1, 1, ni, nj)
     return Walk(region[0, 0].numpy().copy(), r0 - padding, c0 - padding, w[0, 0].numpy(), out[0, 0].numpy(),
                 i0, j0, int(stride), int(dilation), int(h), int(wd))  # fmt: skip
+
+
+def _number(v: float) -> str:
+    """A short signed number for the multiply-add: 0.5, (−1), 2."""
+    text = f"{float(v):.2f}".rstrip("0").rstrip(".")
+    text = "0" if text in ("-0", "") else text
+    return f"({text})" if text.startswith("-") else text
+
+
+def multiply_add(step: Step, kernel: np.ndarray) -> str:
+    """y_ij = Σ K_uv · x as LaTeX, one kernel row a line, then the value."""
+    lines = []
+    for u in range(kernel.shape[0]):
+        terms = [f"{_number(kv)}\\cdot{_number(x)}" for kv, x in zip(kernel[u], step.window[u], strict=True)]
+        lines.append(("&= " if u == 0 else "&+ ") + " + ".join(terms))
+    body = r"\\".join(lines)
+    return rf"\begin{{aligned}} y_{{{step.i},{step.j}}} {body} \\ &= {step.value:.4f} \end{{aligned}}"

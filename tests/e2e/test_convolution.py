@@ -1,6 +1,7 @@
 """Convolution page in Chromium: a preset kernel and the stride slider change the output size and image; a bad upload is a message."""
 
 from tests.e2e.conftest import goto, screenshot, set_language, wait_idle
+from tests.e2e.fragments import PAGE_DONE, Wire
 
 MAIN = '[data-testid="stMain"]'
 
@@ -44,7 +45,22 @@ def _pick(page, label: str, option: str) -> None:
     wait_idle(page)
 
 
+def _section_reran(wire: Wire, nested: int) -> None:
+    """Like `Wire.fragment_run`, for a section holding a fragment of its own (the sliding window).
+
+    No whole-page run, and every element sent came from at most `nested` fragments (the section
+    and the one inside it): the input, channels, pooling and filters sections were not re-sent.
+    """
+    page_done = [
+        m for m in wire.messages if m.WhichOneof("type") == "script_finished" and m.script_finished == PAGE_DONE
+    ]
+    assert not page_done, "the whole page reran"
+    fragments = {m.delta.fragment_id for m in wire.messages if m.WhichOneof("type") == "delta"}
+    assert fragments and "" not in fragments and len(fragments) <= nested, fragments
+
+
 def test_preset_kernel_and_stride_change_the_output(page, app_url):
+    wire = Wire(page)
     _open(page, app_url)
     assert r"\right\rfloor + 1 = 28" in _formulas(page)
     assert _output_title(page) == "Output y (28 × 28)"
@@ -60,9 +76,11 @@ def test_preset_kernel_and_stride_change_the_output(page, app_url):
     assert blurred != sobel
 
     stride = page.locator(f'{MAIN} [data-testid="stSlider"] input[type="range"][aria-label="Stride S"]')
+    wire.clear()
     stride.focus()
     page.keyboard.press("ArrowRight")
     wait_idle(page)
+    _section_reran(wire, nested=2)  # the convolution section and the sliding window inside it
     page.wait_for_function(
         """() => document.querySelector('.st-key-conv-out .gtitle')?.textContent === 'Output y (14 × 14)'""",
         timeout=60_000,
@@ -71,6 +89,21 @@ def test_preset_kernel_and_stride_change_the_output(page, app_url):
     assert _output_image(page) != blurred
     assert page.locator('[data-testid="stException"]').count() == 0
     screenshot(page, "convolution-en")
+
+    where = page.get_by_text("the 3 × 3 window starts at").first
+    before = where.text_content()
+    value = page.locator(f'{MAIN} [data-testid="stSlider"] input[type="range"][aria-label="Output value"]')
+    wire.clear()
+    value.focus()
+    page.keyboard.press("ArrowRight")
+    wait_idle(page)
+    wire.fragment_run()  # the sliding window alone (not even the convolution section around it)
+    page.wait_for_function(
+        "before => [...document.querySelectorAll('[data-testid=\"stCaptionContainer\"]')]"
+        ".some(c => c.textContent.includes('window starts at') && c.textContent !== before)",
+        arg=before,
+        timeout=60_000,
+    )  # the next output value: its window moved
 
     set_language(page, "简体中文")
     page.get_by_text("卷积核与卷积").first.wait_for(timeout=60_000)
