@@ -20,6 +20,7 @@ import math
 import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -35,6 +36,7 @@ from core.poetry.metrics import group_by_length, heldout_report, perplexity
 from core.poetry.model import build, config, parameter_count
 from core.poetry.vocab import PAD_ID, Vocab
 from core.registry import Entry, Param, Registry
+from core.threads import single_thread
 from core.train import History, StepInfo, fit
 
 WARMUP_STEPS = 200
@@ -384,9 +386,13 @@ def live_job(poems: Sequence[str], cell: str, values: dict[str, Any], sample_for
                 samples[epoch + 1] = [p.text for p in poems_out]
                 run.publish(epochs=[*snap.get("epochs", []), record], samples=samples)
 
-            model, vocab, history = train_model(
-                poems, settings, device=device, on_step=on_step, on_epoch=on_epoch, should_stop=run.checkpoint
-            )
+            # One intra-op thread on the CPU, as `core.train.worker` does for small models: on the busy 2-core
+            # box two epochs of 200 poems took 32 s with two threads and 12 s with one (load average 10).
+            on_cpu = device is None or torch.device(device).type == "cpu"
+            with single_thread() if on_cpu else nullcontext():
+                model, vocab, history = train_model(
+                    poems, settings, device=device, on_step=on_step, on_epoch=on_epoch, should_stop=run.checkpoint
+                )
             meta = {"settings": vars(settings), "poems": len(poems), "epoch_records": history.epochs}
             ckpt = artifacts.to_bytes(make_checkpoint(model.cpu(), vocab, meta))
             run.publish(status="stopped" if history.stopped else "done")
