@@ -391,3 +391,23 @@ def test_logistic_huge_learning_rate_stops_with_finite_numbers():
 def test_points_shape_helpers():
     p = Points(np.zeros((5, 2)), np.zeros(5))
     assert p.n == 5 and p.dim == 2
+
+
+@pytest.mark.parametrize("model", ["w", "wb"])
+def test_step_view_is_the_slice_and_tangent_at_theta_k(model):
+    run = rg.descend(NOISY, model, 0.01, 20, start=(1.0, 0.5))
+    optimum = rg.least_squares(NOISY, model)
+    view = rg.step_view(run, NOISY, 3, optimum)
+    b_k = float(run.thetas[3, 1]) if model == "wb" else 0.0
+    assert view.b_k == b_k and view.tangent == rg.tangent(run, NOISY, 3)
+    assert view.lines[0] == (float(run.thetas[3, 0]), b_k) and view.lines[1][0] == float(run.thetas[4, 0])
+    assert np.allclose(view.losses, [rg.mse(NOISY, w, b_k) for w in view.ws])  # the MSE curve at b = b_k
+    assert view.ws[0] <= optimum[0] <= view.ws[-1]  # the window holds θ*
+
+
+def test_racing_no_mode_is_refused():
+    with pytest.raises(UserError) as err:
+        rg.check_modes([])
+    assert err.value.key == "nothing_selected"
+    assert rg.check_modes(["batch", "sgd"]) == ("batch", "sgd")
+    assert r"b\leftarrow" in rg.rule_latex("wb") and r"b\leftarrow" not in rg.rule_latex("w")
