@@ -325,6 +325,29 @@ class Descent:
         return self.losses[:: self.updates_per_epoch]
 
 
+def _plan(n: int, mode: str, batch_size: Any, epochs: int) -> tuple[int, int, int]:
+    """(samples per update, updates per epoch, updates in all) of a run over n points; too many is refused."""
+    if mode == "batch":
+        size = n
+    elif mode == "stochastic":
+        size = 1
+    else:
+        size = int(MODES.get("minibatch").resolve({"batch_size": batch_size})["batch_size"])
+        size = min(size, n)
+    per_epoch = math.ceil(n / size)
+    planned = epochs * per_epoch
+    if planned > MAX_UPDATES:
+        raise UserError(
+            "linear.errors.too_many_updates",
+            f"{epochs} epochs × {per_epoch} updates = {planned} > {MAX_UPDATES}",
+            epochs=epochs,
+            per_epoch=per_epoch,
+            total=planned,
+            max=MAX_UPDATES,
+        )
+    return size, per_epoch, planned
+
+
 def descend(
     points: Points,
     model: str,
@@ -350,24 +373,7 @@ def descend(
     lr = check_lr(lr)
     epochs = check_epochs(epochs, max_epochs)
     n = points.n
-    if mode == "batch":
-        size = n
-    elif mode == "stochastic":
-        size = 1
-    else:
-        size = int(MODES.get("minibatch").resolve({"batch_size": batch_size})["batch_size"])
-        size = min(size, n)
-    per_epoch = math.ceil(n / size)
-    planned = epochs * per_epoch
-    if planned > MAX_UPDATES:
-        raise UserError(
-            "linear.errors.too_many_updates",
-            f"{epochs} epochs × {per_epoch} updates = {planned} > {MAX_UPDATES}",
-            epochs=epochs,
-            per_epoch=per_epoch,
-            total=planned,
-            max=MAX_UPDATES,
-        )
+    size, per_epoch, planned = _plan(n, mode, batch_size, epochs)
     p = entry.size
     rng = np.random.default_rng(seed % 2**32)
     w, b = float(start[0]), (float(start[1]) if p == 2 else 0.0)  # ŷ = w·x has no offset
