@@ -399,13 +399,12 @@ def layer_histograms(values: list[Tensor], scale: str = "linear", bins: int = HE
     return Heatmap(edges, (counts / data.shape[1]).numpy(), scale)
 
 
-def weight_view(result: LabResult, model: Stack, layer: int, bins: int = 80) -> WeightView:
+def weight_view(config: LabConfig, model: Stack, layer: int, bins: int = 80) -> WeightView:
     """Histogram of layer `layer`'s weights (1-based) next to the scheme's theoretical density."""
     if not 1 <= layer <= len(model.blocks):
         raise UserError("initializers.errors.cap", f"layer={layer}", variant="layer", name="layer", value=layer,
                         low=1, high=len(model.blocks))  # fmt: skip
     w = model.blocks[layer - 1].linear.weight.detach().cpu().reshape(-1).double()
-    config = result.config
     theory = config.entry.theory(tuple(model.blocks[layer - 1].linear.weight.shape), **config.init_values())
     lo, hi = float(w.min()), float(w.max())
     if theory.low is not None and theory.high is not None:
@@ -418,6 +417,15 @@ def weight_view(result: LabResult, model: Stack, layer: int, bins: int = 80) -> 
     density = counts / (w.numel() * (edges[1] - edges[0]))
     grid = np.linspace(lo - pad, hi + pad, 400)
     return WeightView(layer, edges, density, theory, grid, theory.pdf(grid), float(w.mean()), float(w.std()))
+
+
+def layer_weights(config: LabConfig, layer: int, device: torch.device | str = "cpu") -> WeightView:
+    """`run_lab(config, layer=layer).weights` without the forward and backward pass.
+
+    The weights are drawn at `build` under the config's seed, before any data passes, so the
+    rebuilt network holds the very weights `run_lab` measured: a layer slider needs only this.
+    """
+    return weight_view(config, build(config, device), layer)
 
 
 def run_lab(
@@ -469,7 +477,7 @@ def run_lab(
                 result.heatmaps[f"activations.{scale}"] = layer_histograms(outputs, scale)
                 result.heatmaps[f"gradients.{scale}"] = layer_histograms(grads, scale)
         if layer is not None:
-            result.weights = weight_view(result, model, layer)
+            result.weights = weight_view(config, model, layer)
     return result
 
 

@@ -31,6 +31,7 @@ SYM_HIDDEN = 6  # neurons per hidden layer in the symmetry demo (small enough to
 SYM_LR = 0.5
 TRAIN_WIDTH = 32
 TRAIN_MAX_INITS = 4
+COMPARE_RANGE = (2, 4)  # initializers side by side in the lab's compare view
 MOMENTUM = 0.9
 
 SYMMETRY_PARAMS = (Param("sym_steps", 200, 1, 1000, 1),)
@@ -131,6 +132,12 @@ class TrainCurve:
     diverged_at: int | None
 
 
+def check_count(count: int, low: int, high: int) -> None:
+    """A UserError unless `count` initializers (chosen for a comparison) lie in [low, high]."""
+    if not low <= count <= high:
+        raise UserError("initializers.errors.compare_count", f"{count} chosen", low=low, high=high, count=count)
+
+
 def trainability(
     inits: Sequence[tuple[str, Mapping[str, Any]]],
     activation: str = "relu",
@@ -145,8 +152,7 @@ def trainability(
 
     Same data and the same seed for every init, so the curves differ only by the init.
     """
-    if not 1 <= len(inits) <= TRAIN_MAX_INITS:
-        raise UserError("nothing_selected", f"choose 1 to {TRAIN_MAX_INITS} initializers, got {len(inits)}")
+    check_count(len(inits), 1, TRAIN_MAX_INITS)
     values = {"train_depth": train_depth, "train_steps": train_steps, "train_lr": train_lr}
     depth, steps, lr = (p.validate(values[p.name]) for p in TRAIN_PARAMS)
     if not 0 < lr <= 10:

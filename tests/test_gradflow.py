@@ -18,6 +18,7 @@ from core.gradflow import (
     lab_activations,
     layer_histograms,
     layer_runs,
+    layer_weights,
     make_input,
     rectifies,
     run_lab,
@@ -239,3 +240,15 @@ def test_grad_ratio_of_a_healthy_network():
     result = run_lab(LabConfig.make("kaiming_normal", {}, depth=4, width=32, batch=16), heatmaps=False)
     assert result.grad_ratio == pytest.approx(result.grad_std[0] / result.grad_std[-1])
     assert result.blanks == ()
+
+
+@pytest.mark.parametrize("layer", [1, 3])
+def test_layer_weights_are_the_weights_run_lab_measured(layer):
+    config = LabConfig.make("kaiming_normal", {}, "relu", depth=3, width=64, batch=8, seed=5)
+    expected = run_lab(config, layer=layer, heatmaps=False).weights
+    view = layer_weights(config, layer)
+    assert view.layer == layer and view.mean == expected.mean and view.std == expected.std
+    np.testing.assert_array_equal(view.density, expected.density)
+    np.testing.assert_array_equal(view.edges, expected.edges)
+    with pytest.raises(UserError):
+        layer_weights(config, 4)

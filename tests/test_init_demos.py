@@ -5,7 +5,7 @@ import pytest
 import torch
 
 from core.errors import UserError
-from core.init_demos import neuron_spread, rings, symmetry_demo, trainability
+from core.init_demos import check_count, neuron_spread, rings, symmetry_demo, trainability
 
 
 def test_rings_are_two_balanced_classes_at_two_radii():
@@ -52,3 +52,16 @@ def test_trainability_bad_input():
         trainability([("kaiming_normal", {})], "relu", train_lr=0.0)
     with pytest.raises(UserError):
         trainability([("kaiming_normal", {})], "relu", train_depth=50)
+
+
+@pytest.mark.parametrize("count", [0, 1, 5])
+def test_check_count_names_the_range_and_the_count(count):
+    with pytest.raises(UserError) as info:
+        check_count(count, 2, 4)
+    assert info.value.key == "initializers.errors.compare_count"
+    assert info.value.params == {"low": 2, "high": 4, "count": count}
+
+
+def test_check_count_accepts_the_range():
+    for count in (2, 3, 4):
+        check_count(count, 2, 4)

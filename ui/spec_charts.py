@@ -109,3 +109,20 @@ def log_axis(values: list[Any], **axis: Any) -> dict:
 def show(figure: Spec, key: str | None = None, **kwargs: Any) -> Any:
     """`ui.charts.show` for a `Spec` (extra arguments, e.g. `on_select`, go to `st.plotly_chart`)."""
     return st.plotly_chart(figure, width="stretch", key=key, config={"displaylogo": False}, **kwargs)
+
+
+def pair_axes(titles: tuple[str, str], gap: float = 0.1) -> dict:
+    """Layout keys of two equal panels side by side (``make_subplots(rows=1, cols=2)``), titled above each.
+
+    Panel 1 draws on axes x/y, panel 2 on x2/y2; `gap` is the space between them (a fraction of the width).
+    """
+    half = (1 - gap) / 2
+    domains = ([0.0, half], [1 - half, 1.0])
+    out = {"annotations": [{"font": {"size": 16}, "showarrow": False, "text": text, "x": sum(d) / 2,
+                            "xanchor": "center", "xref": "paper", "y": 1.0, "yanchor": "bottom", "yref": "paper"}
+                           for text, d in zip(titles, domains, strict=True)]}  # fmt: skip
+    for i, domain in enumerate(domains):
+        n = "" if i == 0 else "2"
+        out[f"xaxis{n}"] = {"anchor": f"y{n}", "domain": domain}
+        out[f"yaxis{n}"] = {"anchor": f"x{n}", "domain": [0.0, 1.0]}
+    return out

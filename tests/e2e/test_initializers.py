@@ -1,6 +1,7 @@
 """Initializers page in Chromium: changing the initializer changes the charts and the verdict; screenshots."""
 
 from tests.e2e.conftest import screenshot, set_language, wait_idle
+from tests.e2e.fragments import Wire
 
 TABS = ("flow", "compare", "symmetry", "train")
 
@@ -40,11 +41,14 @@ def _pick_initializer(page, title: str) -> None:
 
 
 def test_changing_the_initializer_changes_the_charts_and_verdict(page, app_url):
+    wire = Wire(page)
     goto(page, app_url, "initializers")
     assert page.get_by_text("Healthy", exact=True).first.is_visible()  # ReLU + Kaiming normal
     before = _trace_y(page)
     assert len(before) == 20  # one point per layer (default depth)
+    wire.clear()
     _pick_initializer(page, "Xavier / Glorot normal")
+    wire.fragment_run()  # the lab section alone reran: the page's title and intro were not re-sent
     after = _trace_y(page)
     assert len(after) == 20 and after != before
     assert after[-1] < before[-1] / 10  # Xavier is √2 too small per ReLU layer: the signal fades
