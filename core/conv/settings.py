@@ -70,7 +70,7 @@ PADDINGS: Registry[Entry] = Registry(
     (
         Entry(
             "zeros",
-            formula=r"\begin{gathered} x^{\text{pad}}_{i} = \begin{cases} x_i & 0 \le i < H \\ 0 & \text{otherwise}"
+            formula=r"\begin{gathered} x^{\text{pad}}_{i} = \begin{cases} x_i & 0 \le i < H \\ 0 & i < 0 \;\lor\; i \ge H"
             r"\end{cases} \\ 0\;0 \,|\, a\;b\;c\;d \,|\, 0\;0 \end{gathered}",
         ),
         Entry(
