@@ -5,10 +5,15 @@ turn on a run that trains for minutes (500 epochs of single-sample steps), so ev
 a live run: a Pause while the view polls the run, a Resume of a parked one.
 
 Stop ends the run, so each of its tries needs a new live run first, which must not be timed;
-the shared runner has no untimed step between tries, so Stop is measured by this module run as
-a script, with the same browser timer:
+the shared runner has no untimed step between tries. Run as a script, this module times each
+of the three on its own with the same browser timer, cycle by cycle (start a run untimed, then
+Pause, Resume, Stop), optionally beside the page of an earlier commit on the same machine:
 
-    .venv/bin/python benchmarks/latency/training.py [--tries 5]
+    .venv/bin/python benchmarks/latency/training.py [--tries 5] [--baseline 020743c]
+
+Stop reruns the page, whose files section then makes the stopped run's files once: the exported
+script replays the schedule over every step of the run (`core.train.export.hyper_tables`), 150,000
+optimizer steps for this recipe, so that is most of Stop's figure until the replay gets cheaper.
 """
 
 from __future__ import annotations
@@ -17,12 +22,13 @@ import argparse
 import os
 import shutil
 import sys
+import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.bench_latency import LAUNCH_ARGS, MAIN, OBSERVER, click, settle_ms, summary  # noqa: E402
+from benchmarks.bench_latency import LAUNCH_ARGS, MAIN, OBSERVER, Case, click, measure, summary  # noqa: E402
 from tests.e2e.conftest import _free_port, start_server, stop_server, wait_idle  # noqa: E402
 
 PAGE = "training"
@@ -45,45 +51,52 @@ def live_run(page) -> None:
 CASES = [click("Pause ↔ Resume (live run)", ("Pause", "Resume"), opener=live_run)]
 
 
-def measure_stop(page, tries: int, settle: int) -> tuple[list[float], list[float]]:
-    """Like `bench_latency.measure` for Stop: each try starts a live run first (untimed), then presses Stop."""
-    idle, drawn = [], []
+def press(text: str) -> Case:
+    """Press the live view's button reading `text` (one try)."""
+    return Case(text, lambda page, i: page.locator(f"{MAIN} button:visible", has_text=text).first.click())
+
+
+def cycles(page, tries: int, settle: int) -> dict[str, list[tuple[float, float]]]:
+    """`tries` times: start a live run (untimed), then time Pause, Resume (of the parked run) and Stop."""
+    times = {"Pause": [], "Resume": [], "Stop": []}
     for _ in range(tries):
         live_run(page)
-        page.evaluate("() => { window.__states = []; window.__drawn = 0; }")
-        start = page.evaluate("() => performance.now()")
-        page.locator(f"{MAIN} button:visible", has_text="Stop").first.click()
-        idle_at = settle_ms(page, settle)
-        last_change = page.evaluate("() => window.__drawn")
-        idle.append(max(idle_at - start, 0.0))
-        drawn.append(max(idle_at, last_change) - start)
-    return idle, drawn
+        for text, values in times.items():
+            idle, drawn = measure(page, press(text), 1, settle)
+            values.append((idle[0], drawn[0]))
+    return times
 
 
 def main() -> None:
     from playwright.sync_api import sync_playwright
 
+    from benchmarks.bench_render import checkout
+
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tries", type=int, default=5)
     parser.add_argument("--settle", type=int, default=700, help="ms the script must stay idle")
+    parser.add_argument("--baseline", help="also measure this commit's page (git ref), e.g. 020743c")
     args = parser.parse_args()
-    port = _free_port()
-    server = start_server(port)
-    try:
-        with sync_playwright() as pw:
-            browser = pw.chromium.launch(executable_path=shutil.which("chromium"), args=LAUNCH_ARGS)
-            page = browser.new_page(locale="en-US", viewport={"width": 1400, "height": 1000})
-            page.goto(f"http://127.0.0.1:{port}/{PAGE}")
-            wait_idle(page, timeout=180_000)
-            page.evaluate(OBSERVER)
-            print(f"load average {os.getloadavg()[0]:.2f}; median and p90 of {args.tries} tries, ms")
-            idle, drawn = measure_stop(page, args.tries, args.settle)
-            (i50, i90), (d50, d90) = summary(idle), summary(drawn)
-            print(f"{'page':<14}{'interaction':<36}{'idle p50':>9}{'p90':>7}{'drawn p50':>10}{'p90':>7}")
-            print(f"{PAGE:<14}{'Stop (live run)':<36}{i50:>9.0f}{i90:>7.0f}{d50:>10.0f}{d90:>7.0f}")
-            browser.close()
-    finally:
-        stop_server(server)
+    print(f"load average {os.getloadavg()[0]:.2f}; median and p90 of {args.tries} tries, ms")
+    print(f"{'app':<10}{'interaction':<24}{'idle p50':>9}{'p90':>7}{'drawn p50':>10}{'p90':>7}")
+    with tempfile.TemporaryDirectory() as tmp:
+        roots = {"now": ROOT} | ({args.baseline: checkout(args.baseline, Path(tmp))} if args.baseline else {})
+        for name, root in roots.items():
+            port = _free_port()
+            server = start_server(port, root)
+            try:
+                with sync_playwright() as pw:
+                    browser = pw.chromium.launch(executable_path=shutil.which("chromium"), args=LAUNCH_ARGS)
+                    page = browser.new_page(locale="en-US", viewport={"width": 1400, "height": 1000})
+                    page.goto(f"http://127.0.0.1:{port}/{PAGE}")
+                    wait_idle(page, timeout=180_000)
+                    page.evaluate(OBSERVER)
+                    for text, values in cycles(page, args.tries, args.settle).items():
+                        (i50, i90), (d50, d90) = summary([v[0] for v in values]), summary([v[1] for v in values])
+                        print(f"{name:<10}{text + ' (live run)':<24}{i50:>9.0f}{i90:>7.0f}{d50:>10.0f}{d90:>7.0f}")
+                    browser.close()
+            finally:
+                stop_server(server)
 
 
 if __name__ == "__main__":
