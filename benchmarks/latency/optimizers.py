@@ -19,7 +19,7 @@ def typed(name: str, expander: str, label: str, values: tuple[str, str]) -> Case
         if i < 0:
             box.locator("summary").click(timeout=180_000)
             wait_idle(page, timeout=180_000)
-        field = box.get_by_label(label).first
+        field = box.locator('[data-testid="stNumberInput"]', has_text=label).locator("input").first
         field.fill(values[i % 2])
         field.press("Enter")
 
