@@ -8,7 +8,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from core.digits.predict import Prediction, as_batch, predict
+from core.digits.predict import Prediction, as_batch
 
 
 @dataclass(frozen=True)
@@ -26,12 +26,7 @@ def feature_maps(model: nn.Module, image: np.ndarray) -> list[FeatureMaps]:
     """
     model.eval()
     found: list[FeatureMaps] = []
-    hooks = []
-    for name, module in model.named_modules():
-        if isinstance(module, nn.ReLU):
-            # "block1.2" (the ReLU inside block1) reads better as "block1"; LeNet's "relu1" stays.
-            label = name.rsplit(".", 1)[0] if name.rsplit(".", 1)[-1].isdigit() else name
-            hooks.append(module.register_forward_hook(_recorder(label, found)))
+    hooks = _record_maps(model, found)
     try:
         with torch.no_grad():
             model(as_batch(image))
@@ -39,6 +34,17 @@ def feature_maps(model: nn.Module, image: np.ndarray) -> list[FeatureMaps]:
         for hook in hooks:
             hook.remove()
     return found
+
+
+def _record_maps(model: nn.Module, found: list[FeatureMaps]) -> list:
+    """Forward hooks that append every convolutional ReLU's output to `found` (remove them after the pass)."""
+    hooks = []
+    for name, module in model.named_modules():
+        if isinstance(module, nn.ReLU):
+            # "block1.2" (the ReLU inside block1) reads better as "block1"; LeNet's "relu1" stays.
+            label = name.rsplit(".", 1)[0] if name.rsplit(".", 1)[-1].isdigit() else name
+            hooks.append(module.register_forward_hook(_recorder(label, found)))
+    return hooks
 
 
 def _recorder(name: str, found: list[FeatureMaps]):
@@ -63,6 +69,11 @@ def saliency(model: nn.Module, image: np.ndarray, target: int | None = None) -> 
     scores = model(x)  # (1, 10) logits
     c = int(scores.argmax(1)) if target is None else int(target)
     (grad,) = torch.autograd.grad(scores[0, c], x)
+    return _scaled(grad)
+
+
+def _scaled(grad: torch.Tensor) -> np.ndarray:
+    """|grad| of a (1, 1, 28, 28) input as (28, 28) float32 in [0, 1] (zeros when it vanishes)."""
     magnitude = grad[0, 0].abs().numpy()
     peak = float(magnitude.max())
     return (magnitude / peak if peak > 0 else magnitude).astype(np.float32)
@@ -109,11 +120,27 @@ class Reading:
 
 
 def read(model: nn.Module, image: np.ndarray, *, columns: int, limit: int, pixels: int) -> Reading:
-    """Predict `image`, tile every convolutional layer's maps (`mosaic`, about `pixels` a map) and the saliency."""
-    prediction = predict(model, image)
+    """Predict `image`, tile every convolutional layer's maps (`mosaic`, about `pixels` a map) and the saliency.
+
+    One forward pass gives the prediction and (by hooks) the maps, one backward pass the
+    saliency: the same numbers as `predict`, `feature_maps` and `saliency`, which take three
+    forward passes and a backward one.
+    """
+    model.eval()
+    found: list[FeatureMaps] = []
+    hooks = _record_maps(model, found)
+    x = as_batch(image).requires_grad_(True)
+    try:
+        scores = model(x)  # (1, 10) logits
+    finally:
+        for hook in hooks:
+            hook.remove()
+    probs = torch.softmax(scores.detach(), dim=1)[0].numpy()
+    label = int(probs.argmax())
+    (grad,) = torch.autograd.grad(scores[0, label], x)
     layers = []
-    for found in feature_maps(model, image):
-        channels, h, w = found.maps.shape
-        tile = enlarge(mosaic(found.maps, columns=columns, limit=limit), max(1, pixels // h))
-        layers.append((found.layer, channels, h, w, min(channels, limit), tile))
-    return Reading(prediction, layers, saliency(model, image, prediction.label))
+    for maps in found:
+        channels, h, w = maps.maps.shape
+        tile = enlarge(mosaic(maps.maps, columns=columns, limit=limit), max(1, pixels // h))
+        layers.append((maps.layer, channels, h, w, min(channels, limit), tile))
+    return Reading(Prediction(probs, label, float(probs[label])), layers, _scaled(grad))
