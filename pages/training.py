@@ -1,10 +1,8 @@
 """Live training playground: data → model → recipe → Start, with live curves, comparisons and downloads.
 
-The settings column is drawn by the full page run (Start trains what it shows). The live view,
-the comparison and the files are fragments: Pause / Resume rerun only the live view (and it
-polls the run's snapshot with its own `run_every` fragment, `ui.live.poll`), picking runs to
-compare reruns only the comparison. Start, Stop and Reset rerun the page once, since the
-comparison and the downloads change with them.
+The settings column is drawn by the full page run (Start trains what it shows). The live view (which
+polls its run with a nested `ui.live.poll` fragment), the comparison and the files are fragments;
+Start, Stop and Reset rerun the page once, since the comparison and the downloads change with them.
 """
 
 from __future__ import annotations
@@ -30,7 +28,7 @@ from ui.live import poll, run_book
 from ui.sidebar import device
 from ui.state import key
 from ui.training_charts import compare_figures, live_panel
-from ui.training_settings import settings
+from ui.training_settings import label_of, settings
 from ui.widgets import multiselect, uploader
 
 LIMITS = Limits.from_env()
@@ -38,11 +36,6 @@ COMPARE_KEY, FILES_KEY = key("training", "compare"), key("training", "files_run"
 # Not widgets: which runs the comparison and the download box have offered already (new ones join / are picked).
 COMPARE_SEEN, FILES_LATEST = "_training_compare_seen", "_training_files_latest"
 PARK_WAIT_S = 1.0  # Pause waits this long at most for the worker to park (it parks after its current step)
-
-
-def label_of(config: dict) -> str:
-    mode = config["batch_mode"] if config["batch_mode"] != "minibatch" else f"B={config['batch_size']}"
-    return f"{config['data']['name']} · {config['model']['kind']} · {config['optimizer']['name']} · {mode}"
 
 
 # -- the live view ----------------------------------------------------------------------
@@ -54,12 +47,9 @@ def following(live) -> bool:
 
 
 class UntilEnd:
-    """The run as `ui.live.poll` should see it here: running until it ends, never parked.
-
-    A pause is this section's own business: Pause waits for the worker to park and the section then
-    draws the run without the poller, which stops the polling. A poll that came in with the click
-    (Streamlit runs it first) must not take the park for an end and redraw the whole page.
-    """
+    """The run as `ui.live.poll` should see it here: running until it ends, never parked. A pause is this
+    section's business (Pause waits for the park, then the section draws the run without the poller); a poll
+    that came in with the click (Streamlit runs it first) must not take the park for an end and rerun the page."""
 
     def __init__(self, live) -> None:
         self.live, self.parked = live, False
@@ -179,19 +169,15 @@ def compare_section(book) -> None:
         charts.show(metric_fig, key="training.compare.metric")
 
 
-def run_files(record) -> dict:
-    """A finished run's files, each made once (a page rerun re-sends them): checkpoint bytes, then its script."""
+def run_file(record, kind: str):
+    """A finished run's checkpoint bytes ("model") or exported script ("script"), each made once (a rerun
+    re-sends it); the script is a UserError for a run it cannot rebuild (a plateau schedule)."""
     files = record.extra.setdefault("files", {})
-    if "model" not in files:
-        files["model"] = artifacts.to_bytes(saved(record.live.result))
-    return files
-
-
-def exported_script(record) -> str:
-    files = run_files(record)
-    if "script" not in files:
-        files["script"] = export.script(record.extra["setup"])  # a UserError for a run it cannot rebuild
-    return files["script"]
+    if kind == "model" and kind not in files:
+        files[kind] = artifacts.to_bytes(saved(record.live.result))
+    elif kind not in files:
+        files[kind] = export.script(record.extra["setup"])
+    return files[kind]
 
 
 def downloads(book) -> None:
@@ -207,10 +193,10 @@ def downloads(book) -> None:
     run_id = st.selectbox(t("training.files.run"), list(labels), format_func=labels.get, key=FILES_KEY)
     record = book.get(run_id)
     c1, c2 = st.columns(2)
-    c1.download_button(t("training.files.download_model"), run_files(record)["model"], file_name=f"run{run_id}.pt",
+    c1.download_button(t("training.files.download_model"), run_file(record, "model"), file_name=f"run{run_id}.pt",
                        mime="application/octet-stream", width="stretch")  # fmt: skip
     with c2, user_errors():
-        source = exported_script(record)
+        source = run_file(record, "script")
         st.download_button(t("training.files.download_script"), source, file_name=f"run{run_id}.py",
                            mime="text/x-python", help=t("training.files.script_help"), width="stretch")  # fmt: skip
 

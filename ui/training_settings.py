@@ -214,3 +214,8 @@ def settings(limits: Limits) -> tuple[dict | None, TaskData | None]:
                  concurrent=slots.limit))  # fmt: skip
     st.caption(t("training.server_load", running=slots.running, queued=slots.queued))
     return config, data
+
+
+def label_of(config: dict) -> str:
+    mode = config["batch_mode"] if config["batch_mode"] != "minibatch" else f"B={config['batch_size']}"
+    return f"{config['data']['name']} · {config['model']['kind']} · {config['optimizer']['name']} · {mode}"
