@@ -1,7 +1,7 @@
 """Convolution page in Chromium: a preset kernel and the stride slider change the output size and image; a bad upload is a message."""
 
 from tests.e2e.conftest import goto, screenshot, set_language, wait_idle
-from tests.e2e.fragments import PAGE_DONE, Wire
+from tests.e2e.fragments import Wire
 
 MAIN = '[data-testid="stMain"]'
 
@@ -45,20 +45,6 @@ def _pick(page, label: str, option: str) -> None:
     wait_idle(page)
 
 
-def _section_reran(wire: Wire, nested: int) -> None:
-    """Like `Wire.fragment_run`, for a section holding a fragment of its own (the sliding window).
-
-    No whole-page run, and every element sent came from at most `nested` fragments (the section
-    and the one inside it): the input, channels, pooling and filters sections were not re-sent.
-    """
-    page_done = [
-        m for m in wire.messages if m.WhichOneof("type") == "script_finished" and m.script_finished == PAGE_DONE
-    ]
-    assert not page_done, "the whole page reran"
-    fragments = {m.delta.fragment_id for m in wire.messages if m.WhichOneof("type") == "delta"}
-    assert fragments and "" not in fragments and len(fragments) <= nested, fragments
-
-
 def test_preset_kernel_and_stride_change_the_output(page, app_url):
     wire = Wire(page)
     _open(page, app_url)
@@ -80,7 +66,7 @@ def test_preset_kernel_and_stride_change_the_output(page, app_url):
     stride.focus()
     page.keyboard.press("ArrowRight")
     wait_idle(page)
-    _section_reran(wire, nested=2)  # the convolution section and the sliding window inside it
+    wire.fragment_run(most=2)  # the convolution section and the sliding window inside it
     page.wait_for_function(
         """() => document.querySelector('.st-key-conv-out .gtitle')?.textContent === 'Output y (14 × 14)'""",
         timeout=60_000,
