@@ -23,6 +23,7 @@ import io
 import math
 import textwrap
 import types
+import warnings
 from collections.abc import Callable
 from typing import Any
 
@@ -197,19 +198,23 @@ def hyper_tables(optimizer_factory: Callable[[], torch.optim.Optimizer], build_s
     """The value of each scheduled hyperparameter before each step: {"lr": [...], "momentum": [...]}.
 
     Replays the schedule on a throwaway optimizer over one dummy parameter; only keys whose
-    value changes are kept (lr always).
+    value changes are kept (lr always). Only the scheduler steps: a schedule reads the step
+    count, never the parameters, and the optimizer's step was 9/10 of the replay's time
+    (about 6 s for a 150,000-step run on the 2-core machine, 0.5 s without it).
     """
     opt = optimizer_factory()
     sched = build_scheduler(opt)
     keys = [k for k, v in opt.param_groups[0].items() if k != "params" and isinstance(v, int | float | tuple)]
     keys = [k for k in keys if not isinstance(opt.param_groups[0][k], bool)]
     tables: dict[str, list] = {k: [] for k in keys}
-    for _ in range(total_steps):
-        for k in keys:
-            value = opt.param_groups[0][k]
-            tables[k].append(list(value) if isinstance(value, tuple) else value)
-        opt.step()
-        sched.step()
+    group = opt.param_groups[0]
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=r"Detected call of `lr_scheduler.step\(\)` before")
+        for _ in range(total_steps):
+            for k in keys:
+                value = group[k]
+                tables[k].append(list(value) if isinstance(value, tuple) else value)
+            sched.step()
     return {k: v for k, v in tables.items() if k == "lr" or any(x != v[0] for x in v)}
 
 
