@@ -113,7 +113,7 @@ def test_play_moves_the_decision_boundary_until_paused(page, app_url):
         """() => +document.querySelector('[data-testid="stSlider"] input[aria-label="Step k"]')?.value > 10""",
         timeout=120_000,
     )
-    page.get_by_role("button", name="⏸ Pause").click(timeout=60_000)
-    wait_idle(page)
-    page.get_by_role("button", name="▶ Play").wait_for()
+    page.get_by_role("button", name="⏸ Pause").click(timeout=120_000)  # a busy machine: the timer's runs queue up
+    wait_idle(page, timeout=120_000)
+    page.get_by_role("button", name="▶ Play").wait_for(timeout=120_000)
     _no_exception(page)
