@@ -170,9 +170,8 @@ def race_section() -> None:
         if surface is None:
             return
         start, steps, pick_keys = start_and_steps(surface_name, surface)
-        for name in chosen:
-            init(key(NS, surface_name, name, "lr"), suggested_lr(name, surface))
-        values = entry_params(OPTIMIZERS, NS, chosen, surface_name, columns=2)
+        suggested = {name: {"lr": suggested_lr(name, surface)} for name in chosen}
+        values = entry_params(OPTIMIZERS, NS, chosen, surface_name, columns=2, defaults=suggested)
     with right:
         runs = tuple((name, tuple(sorted(values[name].items()))) for name in chosen)
         drawn = results((surface_name, expr, half, runs, start, steps), surface, pick_keys)

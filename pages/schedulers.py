@@ -50,9 +50,9 @@ def settings(chosen: list[str]) -> tuple[tuple, str]:
     surface = SURFACES.get(surface_name)
     optimizer = choose(OPTIMIZERS, "optimizers", NS, label_key=f"{NS}.page.optimizer",
                        default=DEFAULT_SCHEDULE_OPTIMIZER)  # fmt: skip
-    init(key("optimizers", NS, surface_name, optimizer, "lr"), suggested_lr(optimizer, surface))
     with st.expander(t(f"{NS}.page.optimizer_settings", name=entry_title("optimizers", optimizer))):
-        opt_values = param_inputs(OPTIMIZERS.get(optimizer), "optimizers", NS, surface_name, columns=2)
+        opt_values = param_inputs(OPTIMIZERS.get(optimizer), "optimizers", NS, surface_name, columns=2,
+                                  defaults={"lr": suggested_lr(optimizer, surface)})  # fmt: skip
     kx, ky = key(NS, surface_name, "start_x"), key(NS, surface_name, "start_y")
     init(kx, float(surface.start[0]))
     init(ky, float(surface.start[1]))

@@ -93,14 +93,25 @@ def param_inputs(
 
 
 def entry_params(
-    registry: Registry, family: str, names: Sequence[str], *scope: object, columns: int = 1, side_by_side: bool = False
+    registry: Registry,
+    family: str,
+    names: Sequence[str],
+    *scope: object,
+    columns: int = 1,
+    side_by_side: bool = False,
+    defaults: Mapping[str, Mapping[str, Any]] | None = None,
 ) -> dict[str, dict[str, Any]]:
-    """Each chosen entry's `param_inputs` in an expander titled with its name: stacked, or side by side."""
+    """Each chosen entry's `param_inputs` in an expander titled with its name: stacked, or side by side.
+
+    `defaults` gives some entries their own starting values: ``{name: {param: value}}``.
+    """
     slots = st.columns(len(names)) if side_by_side and names else [st] * len(names)
     values = {}
     for slot, name in zip(slots, names, strict=True):
         with slot.expander(entry_title(family, name)):
-            values[name] = param_inputs(registry.get(name), family, *scope, columns=columns)
+            values[name] = param_inputs(
+                registry.get(name), family, *scope, columns=columns, defaults=(defaults or {}).get(name)
+            )
     return values
 
 

@@ -6,5 +6,4 @@ PAGE = "words"
 CASES = [
     slider("dimension slider step", "Embedding dimension D"),
     select("mode select precise ↔ full", "Segmentation mode", ("Precise mode", "Full mode")),
-    select("neighbour word select", "Pick a word", ("北京", "冬奥")),
 ]
