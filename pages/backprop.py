@@ -12,7 +12,7 @@ from ui.graph_charts import SYMBOLS, error_curve_figure, graph_dot, matrix_frame
 from ui.i18n import t, t_or
 from ui.sidebar import seed
 from ui.state import init, key
-from ui.widgets import choose, param_input, param_inputs
+from ui.widgets import choose, param_input, param_inputs, player
 
 FAMILY = "backprop"
 GRAPH_FAMILY = GRAPHS.family
@@ -59,28 +59,9 @@ def _expression(scope: str, default: str) -> str:
 
 
 def _step_slider(name: str, steps: int) -> int:
-    """Play/pause and the backward-step slider (clamped when a new formula has fewer steps).
-
-    While playing, the section is a fragment with ``run_every=PLAY_S``: each tick moves the
-    slider one step on before it is drawn; at the end, or on pause, a full rerun drops the timer.
-    """
-    widget_key = key(FAMILY, "graph", name, "step")
-    init(widget_key, 0)
-    if st.session_state[widget_key] > steps:
-        st.session_state[widget_key] = steps
-    playing = st.session_state.get(PLAYING, False)
-    if playing and not st.session_state.get(PLAY_BUTTON):  # a tick (a pause click moves nothing)
-        if st.session_state[widget_key] >= steps:
-            st.session_state[PLAYING] = False
-            st.rerun(scope="app")
-        st.session_state[widget_key] += 1
-    button, slider = st.columns([1, 5], vertical_alignment="bottom")
-    if button.button(_p("pause" if playing else "play"), key=PLAY_BUTTON, width="stretch"):
-        st.session_state[PLAYING] = not playing
-        if not playing and st.session_state[widget_key] >= steps:
-            st.session_state[widget_key] = 0  # play again from the forward pass
-        st.rerun(scope="app")
-    return slider.slider(_p("step"), 0, steps, key=widget_key, help=_p("step_help"))
+    """Play/pause and the backward-step slider (`ui.widgets.player`), one step a tick from the forward pass."""
+    return player(key(FAMILY, "graph", name, "step"), steps, label=_p("step"), texts=(_p("play"), _p("pause")),
+                  playing_key=PLAYING, button_key=PLAY_BUTTON, help=_p("step_help"))  # fmt: skip
 
 
 def _step_text(tr, step: int) -> None:

@@ -9,7 +9,7 @@ from core.linear import regression as rg
 from ui.i18n import t, translator
 from ui.sidebar import seed
 from ui.state import init, key
-from ui.widgets import choose, param_input, param_inputs
+from ui.widgets import choose, param_input, param_inputs, player
 
 NS = "linear"
 PLAYING = "linear.logistic.playing"  # a plain session flag, not a widget value
@@ -43,30 +43,10 @@ def step_slider(scope: str, last: int, label: str) -> int:
 
 
 def play_slider(scope: str, last: int, label: str) -> int:
-    """▶/⏸ and the step slider; while playing the section is a fragment with ``run_every=PLAY_S``.
-
-    Each tick moves the slider on by 1/PLAY_FRAMES of the run before it is drawn; at the end,
-    or on pause, a full rerun drops the timer (as on the backpropagation page).
-    """
-    k_key = key(NS, scope, "step")
-    init(k_key, last)
-    if st.session_state[k_key] > last:
-        st.session_state[k_key] = last
-    playing = st.session_state.get(PLAYING, False)
-    if playing and not st.session_state.get(PLAY_BUTTON):  # a tick (a pause click moves nothing)
-        if st.session_state[k_key] >= last:
-            st.session_state[PLAYING] = False
-            st.rerun(scope="app")
-        st.session_state[k_key] = min(last, st.session_state[k_key] + max(1, -(-last // PLAY_FRAMES)))
-    button, slider = st.columns([1, 5], vertical_alignment="bottom")
-    if button.button(t(f"{NS}.logistic.pause" if playing else f"{NS}.logistic.play"), key=PLAY_BUTTON, width="stretch"):
-        st.session_state[PLAYING] = not playing
-        if not playing and st.session_state[k_key] >= last:
-            st.session_state[k_key] = 0  # play again from the start
-        st.rerun(scope="app")
-    if last < 1:
-        return 0
-    return slider.slider(label, 0, last, key=k_key, help=t(f"{NS}.page.step_help"))
+    """▶/⏸ and the step slider (`ui.widgets.player`): a run plays in about `PLAY_FRAMES` frames, from its end."""
+    return player(key(NS, scope, "step"), last, label=label, start=last, stride=max(1, -(-last // PLAY_FRAMES)),
+                  texts=(t(f"{NS}.logistic.play"), t(f"{NS}.logistic.pause")), playing_key=PLAYING,
+                  button_key=PLAY_BUTTON, help=t(f"{NS}.page.step_help"))  # fmt: skip
 
 
 def formula(latex: str, text_key: str, **params) -> None:

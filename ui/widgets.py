@@ -211,3 +211,42 @@ def explain(family: str, entry: Entry, where: Any = None) -> None:
     if entry.formula:
         where.latex(entry.formula)
     where.markdown(t(f"{family}.{entry.name}.desc"))
+
+
+def player(
+    widget_key: str,
+    last: int,
+    *,
+    label: str,
+    texts: tuple[str, str],
+    playing_key: str,
+    button_key: str,
+    start: int = 0,
+    stride: int = 1,
+    help: str | None = None,
+) -> int:
+    """▶/⏸ and a step slider 0..`last`; returns the step to draw.
+
+    While `st.session_state[playing_key]` is set, the caller runs its section as a fragment
+    with ``run_every=...``: each tick moves the slider on by `stride` before it is drawn; at
+    the end, or on pause, a full rerun drops the timer. `texts` are the (play, pause) labels;
+    the slider starts at `start` and is clamped when a new run has fewer steps.
+    """
+    init(widget_key, start)
+    if st.session_state[widget_key] > last:
+        st.session_state[widget_key] = last
+    playing = st.session_state.get(playing_key, False)
+    if playing and not st.session_state.get(button_key):  # a tick (a pause click moves nothing)
+        if st.session_state[widget_key] >= last:
+            st.session_state[playing_key] = False
+            st.rerun(scope="app")
+        st.session_state[widget_key] = min(last, st.session_state[widget_key] + stride)
+    button, slider = st.columns([1, 5], vertical_alignment="bottom")
+    if button.button(texts[1] if playing else texts[0], key=button_key, width="stretch"):
+        st.session_state[playing_key] = not playing
+        if not playing and st.session_state[widget_key] >= last:
+            st.session_state[widget_key] = 0  # play again from the start
+        st.rerun(scope="app")
+    if last < 1:
+        return 0
+    return slider.slider(label, 0, last, key=widget_key, help=help)
