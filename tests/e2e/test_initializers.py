@@ -34,8 +34,8 @@ def _trace_y(page, chart: int = 0) -> list[float]:
 
 
 def _pick_initializer(page, title: str) -> None:
-    page.locator('[data-testid="stMain"] [data-testid="stSelectbox"]').first.click()
-    page.get_by_role("option", name=title, exact=True).click()
+    page.locator('[data-testid="stMain"] [data-testid="stSelectbox"]').first.click(timeout=120_000)
+    page.get_by_role("option", name=title, exact=True).click(timeout=120_000)
     wait_idle(page, timeout=120_000)
     page.wait_for_timeout(500)
 
@@ -60,11 +60,11 @@ def test_bad_std_shows_a_message(page, app_url):
     goto(page, app_url, "initializers")
     _pick_initializer(page, "Normal N(μ, σ²)")
     box = page.locator('[data-testid="stMain"] [data-testid="stNumberInput"] input').first  # σ
-    box.fill("0")
+    box.fill("0", timeout=120_000)  # a busy machine: timed out once at load 10 with the 30 s default
     box.press("Enter")
-    wait_idle(page)
+    wait_idle(page, timeout=120_000)
     message = page.get_by_text("must be greater than 0").first
-    message.wait_for(timeout=60_000)
+    message.wait_for(timeout=120_000)
     assert message.is_visible()
     assert page.locator('[data-testid="stException"]').count() == 0
 
