@@ -9,10 +9,10 @@ from core.init_demos import COMPARE_RANGE, SYMMETRY_PARAMS, TRAIN_MAX_INITS, TRA
 from core.initializers import INITIALIZERS, gain, nonlinearity_for
 from ui import init_cache as cache
 from ui import init_charts as charts
+from ui.charts import show
 from ui.feedback import user_errors
 from ui.i18n import lang, t, t_or, translator
 from ui.sidebar import device, seed
-from ui.spec_charts import show
 from ui.state import init, key
 from ui.widgets import choose, choose_many, entry_params, entry_title, explain, param_input, param_inputs, title_text
 

@@ -9,9 +9,10 @@ from core.optim.race import DEFAULT_RACE, DEFAULT_STEPS, Run, inspect, race, sug
 from core.surfaces import CUSTOM, CUSTOM_EXPRESSION, CUSTOM_HALF_WIDTH, SURFACES, Surface, expression_surface
 from ui import race_tables as tables
 from ui import surface_charts as charts
+from ui.charts import show
 from ui.feedback import user_errors
 from ui.i18n import lang, t, t_or
-from ui.spec_charts import Spec, show
+from ui.spec_charts import Spec
 from ui.state import init, key
 from ui.widgets import choose_many, entry_params, entry_title, explain
 

@@ -8,9 +8,10 @@ from core.schedulers import DEFAULT_SCHEDULE_OPTIMIZER, DEFAULT_SCHEDULE_STEPS, 
 from core.surfaces import SURFACES
 from ui import race_tables as tables
 from ui import surface_charts as charts
+from ui.charts import show
 from ui.feedback import user_errors
 from ui.i18n import lang, t
-from ui.spec_charts import Spec, show
+from ui.spec_charts import Spec
 from ui.state import init, key
 from ui.widgets import choose, choose_many, entry_params, entry_title, explain, param_inputs
 

@@ -134,5 +134,9 @@ def tick_text(value: float, *, power: bool = False) -> str:
     return text if m == 1 else f"{m:g}×{text}"
 
 
-def show(fig: go.Figure, key: str | None = None) -> None:
-    st.plotly_chart(fig, width="stretch", key=key, config={"displaylogo": False})
+def show(fig: go.Figure | dict, key: str | None = None, **kwargs) -> object:
+    """A figure (a `go.Figure`, a plain dict, or a `ui.spec_charts.Spec`) across the page's width.
+
+    Extra arguments (e.g. ``on_select``) go to `st.plotly_chart`; its return value comes back.
+    """
+    return st.plotly_chart(fig, width="stretch", key=key, config={"displaylogo": False}, **kwargs)

@@ -16,7 +16,6 @@ from typing import Any
 
 import numpy as np
 import plotly.graph_objects as go
-import streamlit as st
 
 from ui.charts import house_layout, log_ticks, tick_text
 
@@ -104,11 +103,6 @@ def log_axis(values: list[Any], **axis: Any) -> dict:
         powers = any(not 1e-3 <= v < 1e4 for v in ticks)
         out.update(tickvals=ticks, ticktext=[tick_text(v, power=powers) for v in ticks])
     return out
-
-
-def show(figure: Spec, key: str | None = None, **kwargs: Any) -> Any:
-    """`ui.charts.show` for a `Spec` (extra arguments, e.g. `on_select`, go to `st.plotly_chart`)."""
-    return st.plotly_chart(figure, width="stretch", key=key, config={"displaylogo": False}, **kwargs)
 
 
 def pair_axes(titles: tuple[str, str], gap: float = 0.1) -> dict:
