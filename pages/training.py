@@ -65,12 +65,13 @@ class UntilEnd:
 def pause_or_resume(live, action: str) -> None:
     """A button callback, so the live view redraws once, in its new state. It says what the button read:
     Streamlit can deliver one click twice when a poll of the view was under way (the second must not undo
-    the first). A pause waits for the worker to park after its step, so the view stops polling at once; a resume
-    waits for it to step again, so the view polls (drawn while still parked, it would never poll again)."""
-    live.resume() if action == "resume" else live.pause()
-    stepping = action == "resume"  # a resumed worker must be stepping again before the view decides to poll it
+    the first). A pause waits for the worker to park after its step, so the view stops polling at once."""
+    if action == "resume":
+        live.resume()
+        return
+    live.pause()
     deadline = time.monotonic() + PARK_WAIT_S
-    while live.running and following(live) != stepping and time.monotonic() < deadline:
+    while following(live) and time.monotonic() < deadline:
         time.sleep(0.002)
 
 
