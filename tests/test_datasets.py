@@ -7,7 +7,7 @@ import pytest
 import torch
 
 from core.data import CLASSIFICATION, DATASETS, REGRESSION, TaskData
-from core.data.images import default_root
+from core.data.images import default_root, load_images, read_idx
 from core.errors import UserError
 
 SMALL = {"mnist": {"n_train": 300, "n_test": 200}, "fashion_mnist": {"n_train": 300, "n_test": 200}}
@@ -178,6 +178,39 @@ def test_missing_image_directory_is_a_user_error(tmp_path):
     with pytest.raises(UserError) as info:
         DATASETS.get("mnist").load(0, root=tmp_path, n_train=100, n_test=100)
     assert info.value.key == "no_image_data"
+
+
+def _idx(path, array, header=None):
+    """Write `array` (uint8) as an IDX file, gzipped when the name ends in .gz."""
+    import gzip
+    import struct
+
+    data = (
+        header if header is not None else bytes([0, 0, 0x08, array.ndim]) + struct.pack(f">{array.ndim}I", *array.shape)
+    )
+    data += array.astype(np.uint8).tobytes()
+    path.write_bytes(gzip.compress(data) if path.suffix == ".gz" else data)
+
+
+def test_idx_files_are_read_gzipped_or_plain(tmp_path):
+    raw = tmp_path / "MNIST" / "raw"
+    raw.mkdir(parents=True)
+    rng = np.random.default_rng(0)
+    images, labels = rng.integers(0, 256, (5, 28, 28)), rng.integers(0, 10, 5)
+    _idx(raw / "t10k-images-idx3-ubyte.gz", images)
+    _idx(raw / "t10k-labels-idx1-ubyte", labels)
+    x, y = load_images("MNIST", train=False, root=str(tmp_path))
+    assert x.dtype == torch.uint8 and y.dtype == torch.int64
+    assert np.array_equal(x.numpy(), images) and np.array_equal(y.numpy(), labels)
+
+
+@pytest.mark.parametrize("header", [b"\x00\x00\x0d\x01\x00\x00\x00\x05", b"\x00\x00\x08\x01\x00\x00\x00\x09", b"\x08"])
+def test_a_malformed_idx_file_is_a_user_error(tmp_path, header):
+    path = tmp_path / "t10k-labels-idx1-ubyte"
+    _idx(path, np.arange(5), header=header)
+    with pytest.raises(UserError) as info:
+        read_idx(path)
+    assert info.value.key == "bad_image_data"
 
 
 def test_regression_sets_have_the_regression_flag():

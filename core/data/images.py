@@ -1,30 +1,51 @@
 """MNIST and Fashion-MNIST from a local data directory (no download needed).
 
-The IDX files sit gzipped in ``<root>/<Name>/raw/``; torchvision reads them decompressed,
-so they are extracted once into a cache directory and then loaded by torchvision.
+The files are the original IDX files (``<root>/<Name>/raw/*-ubyte``, gzipped or not). The IDX
+format is a big-endian header (two zero bytes, a type code, the number of dimensions, one
+uint32 per dimension) followed by the raw array; MNIST's are uint8. Reading it takes numpy
+alone, so torchvision (and its memory) is not needed.
 """
 
 from __future__ import annotations
 
-import os
+import gzip
 from functools import cache
 from pathlib import Path
 
+import numpy as np
 import torch
-from torchvision import datasets
-from torchvision.datasets.utils import extract_archive
 
 from core.env import data_root
 from core.errors import UserError
 
-NAMES = {"MNIST": datasets.MNIST, "FashionMNIST": datasets.FashionMNIST}
-CACHE = Path(os.environ.get("DLP_CACHE", Path.home() / ".cache" / "deep-learning-playground"))
+NAMES = ("MNIST", "FashionMNIST")
+UBYTE = 0x08  # the IDX type code of unsigned bytes
 
 
 def default_root() -> Path | None:
     """`core.env.data_root()` (``$DLP_DATA``, else ``../shared/data``) if it is a directory."""
     root = data_root()
     return root if root.is_dir() else None
+
+
+def read_idx(path: Path) -> np.ndarray:
+    """One IDX file (gzipped when its name ends in ``.gz``) as a uint8 array of its shape."""
+    data = (gzip.decompress if path.suffix == ".gz" else bytes)(path.read_bytes())
+    if len(data) < 4 or data[0] or data[1] or data[2] != UBYTE:
+        raise UserError("bad_image_data", f"{path.name} is not an IDX file of unsigned bytes", path=str(path))
+    ndim = data[3]
+    shape = tuple(int(n) for n in np.frombuffer(data, dtype=">u4", count=ndim, offset=4))
+    start = 4 + 4 * ndim
+    if len(data) - start != int(np.prod(shape)):
+        raise UserError("bad_image_data", f"{path.name} holds {len(data) - start} bytes, not {shape}", path=str(path))
+    return np.frombuffer(data, dtype=np.uint8, offset=start).reshape(shape)
+
+
+def _idx_file(raw: Path, stem: str) -> Path:
+    for candidate in (raw / stem, raw / f"{stem}.gz"):
+        if candidate.is_file():
+            return candidate
+    raise UserError("no_image_data", f"no {stem}[.gz] under {raw}", name=raw.parent.name, path=str(raw.parent.parent))
 
 
 @cache
@@ -43,14 +64,10 @@ def load_images(name: str = "MNIST", train: bool = True, root: str | None = None
     raw = base / name / "raw"
     if not raw.is_dir():
         raise UserError("no_image_data", f"no {name} files found under {base}/{name}/raw", name=name, path=str(base))
-    cached_raw = CACHE / name / "raw"
-    cached_raw.mkdir(parents=True, exist_ok=True)
-    for gz in raw.glob("*-ubyte.gz"):
-        if not (cached_raw / gz.name[:-3]).exists():
-            extract_archive(str(gz), str(cached_raw))
-    for plain in raw.glob("*-ubyte"):
-        target = cached_raw / plain.name
-        if not target.exists():
-            target.symlink_to(plain.resolve())
-    ds = NAMES[name](str(CACHE), train=train, download=False)
-    return ds.data.clone(), ds.targets.clone()
+    split = "train" if train else "t10k"
+    images = read_idx(_idx_file(raw, f"{split}-images-idx3-ubyte"))
+    labels = read_idx(_idx_file(raw, f"{split}-labels-idx1-ubyte"))
+    if images.ndim != 3 or labels.shape != images.shape[:1]:
+        raise UserError("bad_image_data", f"{name} {split}: images {images.shape} and labels {labels.shape} do not match",
+                        path=str(raw))  # fmt: skip
+    return torch.from_numpy(images.copy()), torch.from_numpy(labels.astype(np.int64))
