@@ -8,12 +8,12 @@ FROM python:3.11-slim
 ARG TORCH_INDEX_URL=https://download.pytorch.org/whl/cpu
 
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1 \
-    DLP_DATA=/data DLP_CACHE=/home/app/.cache/deep-learning-playground
+    DLP_DATA=/data
 
 RUN useradd --create-home --uid 1000 app
 WORKDIR /app
 COPY requirements.txt .
-RUN pip install --index-url "$TORCH_INDEX_URL" $(grep -E '^(torch|torchvision)==' requirements.txt) \
+RUN pip install --index-url "$TORCH_INDEX_URL" $(grep -E '^torch==' requirements.txt) \
  && pip install -r requirements.txt
 COPY --chown=app:app . .
 
