@@ -2,10 +2,14 @@
 
 import streamlit as st
 
-from ui import sidebar
-from ui.i18n import t
-from ui.nav import available
-from ui.state import keep_widget_state
+from core.env import skip_unused_imports
+
+skip_unused_imports()  # before anything imports torch
+
+from ui import sidebar  # noqa: E402
+from ui.i18n import t  # noqa: E402
+from ui.nav import available  # noqa: E402
+from ui.state import keep_widget_state  # noqa: E402
 
 st.set_page_config(page_title="深度学习游乐场 · Deep Learning Playground", page_icon="🧠", layout="wide")
 keep_widget_state()
