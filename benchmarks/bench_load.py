@@ -11,7 +11,7 @@ session) and exceptions (an exception element on a page), the health probe's p95
 the server's RSS. First, where the memory goes: RSS at start, then after one visitor's
 first visit of each page in turn (the models, data sets and caches that page loads).
 
-    .venv/bin/python benchmarks/bench_load.py [--visitors 1,5,10,20] [--rounds 2]
+    .venv/bin/python benchmarks/bench_load.py [--visitors 1,5,10,20] [--rounds 2] [--python PATH]
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import statistics
+import subprocess
 import sys
 import time
 import urllib.request
@@ -124,9 +125,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--visitors", default="1,5,10,20", help="comma-separated crowd sizes")
     parser.add_argument("--rounds", type=int, default=2, help="times each visitor opens every page")
+    parser.add_argument("--python", default=sys.executable,
+                        help="the server's interpreter, e.g. a venv with the CPU build of torch, as the Dockerfile installs")  # fmt: skip
     args = parser.parse_args()
+    build = subprocess.run(
+        [args.python, "-c", "import torch; print(torch.__version__)"], capture_output=True, text=True
+    )
+    print(f"server: {args.python} (torch {build.stdout.strip() or '?'})")
     port = _free_port()
-    server = start_server(port)
+    server = start_server(port, python=args.python)
     try:
         time.sleep(2)
         print(f"server RSS at start: {rss_mb(server.pid):.0f} MB")

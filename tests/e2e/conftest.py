@@ -28,10 +28,10 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(port: int, root: Path = ROOT) -> subprocess.Popen:
-    """Start `streamlit run app.py` (of the checkout at `root`) headless on `port` and wait until it is healthy."""
+def start_server(port: int, root: Path = ROOT, python: str = sys.executable) -> subprocess.Popen:
+    """Start `streamlit run app.py` (of the checkout at `root`, with interpreter `python`) on `port`; wait until healthy."""
     cmd = [
-        sys.executable, "-m", "streamlit", "run", str(root / "app.py"),
+        python, "-m", "streamlit", "run", str(root / "app.py"),
         "--server.headless=true", f"--server.port={port}", "--server.address=127.0.0.1",
         "--browser.gatherUsageStats=false", "--server.fileWatcherType=none",
     ]  # fmt: skip
