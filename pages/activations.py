@@ -17,7 +17,7 @@ from core.activations import (
 )
 from core.ranges import X_MAX, X_MIN
 from ui import activation_charts as charts
-from ui.charts import show
+from ui.charts import show, table
 from ui.feedback import user_errors
 from ui.i18n import t
 from ui.sidebar import seed
@@ -119,7 +119,7 @@ def properties_table() -> None:
         }
         for row in _table()
     ]
-    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", height=35 * (len(rows) + 1) + 3)
+    table(pd.DataFrame(rows), height=35 * (len(rows) + 1) + 3)
     st.caption(t(f"{FAMILY}.page.properties_caption", size=f"{props.COST_SIZE:,}"))
 
 

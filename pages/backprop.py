@@ -6,7 +6,7 @@ import streamlit as st
 from core.backprop import gradcheck, network
 from core.backprop.graph import RULES, step_latex
 from core.backprop.graphs import DEFAULT_EXPRESSION, GRAPHS, AutogradRow, autograd_check, formula, trace
-from ui.charts import show
+from ui.charts import show, table
 from ui.feedback import user_errors
 from ui.graph_charts import SYMBOLS, error_curve_figure, graph_dot, matrix_frame
 from ui.i18n import t, t_or
@@ -125,7 +125,7 @@ def _autograd_table(name: str, raw: dict, text: str) -> None:
         }
         for row in _autograd(name, tuple(sorted(raw.items())), text)
     ]
-    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+    table(pd.DataFrame(rows))
     st.caption(_p("autograd_caption"))
 
 
@@ -152,7 +152,7 @@ def network_panel() -> None:
             }
             for g in check.gradients
         ]
-        st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+        table(pd.DataFrame(rows))
         st.caption(_p("net_caption", precision=precision))
         for layer in ("softmax_loss", "affine2", "relu", "affine1"):
             st.markdown(f"**{t(f'{FAMILY}.layers.{layer}.title')}**")
@@ -210,7 +210,7 @@ def check_panel() -> None:
             }
             for v in result.variables
         ]
-        st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+        table(pd.DataFrame(rows))
     st.markdown(t(f"{FUNCTION_FAMILY}.{name}.desc"))
     st.markdown(_p("check_why"))
     st.latex(gradcheck.error_model(*(_p(f"latex_{w}") for w in ("error", "truncation", "rounding"))))

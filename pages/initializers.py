@@ -9,7 +9,7 @@ from core.init_demos import COMPARE_RANGE, SYMMETRY_PARAMS, TRAIN_MAX_INITS, TRA
 from core.initializers import INITIALIZERS, gain, nonlinearity_for
 from ui import init_cache as cache
 from ui import init_charts as charts
-from ui.charts import show
+from ui.charts import show, table
 from ui.feedback import user_errors
 from ui.i18n import lang, t, t_or, translator
 from ui.sidebar import device, seed
@@ -91,7 +91,7 @@ def flow_tab(name: str, init_params: dict, common: dict, dev: str) -> None:
     charts.explain_blanks(result.blanks)
     show(cache.flow_chart("layers", lang(), config, dev), key="init-layers")
     with st.expander(p("table_header")):
-        st.dataframe(charts.stats_table(result), hide_index=True, width="stretch")
+        table(charts.stats_table(result))
     fractions = cache.flow_chart("fractions", lang(), config, dev)
     if fractions is not None:
         show(fractions, key="init-fractions")
@@ -178,7 +178,7 @@ def train_tab(activation: str, act_params: dict, recommended: bool) -> None:
             return
         names = [entry_title(FAMILY, c.init) for c in done[1]]
         show(charts.training(done[1], names), key="init-train")
-        st.dataframe(charts.train_table(done[1], names), hide_index=True, width="stretch")
+        table(charts.train_table(done[1], names))
         st.caption(p("train_caption"))
 
 

@@ -11,7 +11,7 @@ from core.linear import regression as rg
 from core.linear.data import LOGISTIC_DATA, REGRESSION_DATA
 from ui import linear_charts as charts
 from ui import linear_widgets as lw
-from ui.charts import show
+from ui.charts import show, table
 from ui.feedback import user_errors
 from ui.i18n import t
 from ui.linear_cache import descend, points_of, race, search, train_logistic
@@ -74,7 +74,7 @@ def _search_curve(points, curve, lab) -> None:
         lines = [(tried_w, 0.0, f"ŷ = {tried_w:.3f}·x"), (curve.best_w, 0.0, f"ŷ = {curve.best_w:.3f}·x (w*)")]
         show(charts.fit(points, lines, lab), key="linear-search-fit")
     st.caption(t(f"{NS}.search.table", w=f"{tried_w:.3f}", loss=f"{tried_loss:.4f}"))
-    st.dataframe(charts.residual_table(res), hide_index=True, width="stretch", height=min(36 * (points.n + 1), 250))
+    table(charts.residual_table(res), decimals=4, height=min(36 * (points.n + 1), 250))
 
 
 def _search_surface(points, surface, lab) -> None:
@@ -180,7 +180,7 @@ def sgd_section() -> None:
         show(contour_fig, key="linear-sgd-contour")
         show(loss_fig, key="linear-sgd-loss")
         columns = {c: t(f"{NS}.col.{c}") for c in ("mode", "updates", "per_epoch", "loss", "distance")}
-        st.dataframe(charts.race_table(runs, names, optimum, columns), hide_index=True, width="stretch")
+        table(charts.race_table(runs, names, optimum, columns))
         st.caption(t(f"{NS}.sgd.optimum", w=f"{optimum[0]:.4f}", b=f"{optimum[1]:.4f}"))
     for m in modes:
         with st.container(border=True):

@@ -19,7 +19,7 @@ from core.losses import (
 )
 from core.ranges import range_params
 from core.registry import Registry
-from ui.charts import color, figure, show
+from ui.charts import color, figure, show, table
 from ui.feedback import user_errors
 from ui.i18n import t
 from ui.state import key
@@ -128,7 +128,7 @@ def cross_entropy_panel() -> None:
         fig.update_layout(barmode="group", hovermode="closest", yaxis_range=[0, 1])
         show(fig, key="loss-ce")
         st.metric(t(f"{FAMILY}.page.ce_loss"), f"{view.loss:.4f}")
-        table = pd.DataFrame(
+        frame = pd.DataFrame(
             {
                 t(f"{FAMILY}.page.col_class"): labels,
                 t(f"{FAMILY}.page.col_logit"): logits,
@@ -138,7 +138,7 @@ def cross_entropy_panel() -> None:
                 t(f"{FAMILY}.page.col_grad_formula"): view.grad_formula.numpy(),
             }
         )
-        st.dataframe(table.style.format(precision=4), hide_index=True, width="stretch")
+        table(frame, decimals=4)
         st.caption(t(f"{FAMILY}.page.ce_check", err=view.disagreement))
 
 

@@ -9,7 +9,7 @@ from core.optim.race import DEFAULT_RACE, DEFAULT_STEPS, Run, inspect, race, sug
 from core.surfaces import CUSTOM, CUSTOM_EXPRESSION, CUSTOM_HALF_WIDTH, SURFACES, Surface, expression_surface
 from ui import race_tables as tables
 from ui import surface_charts as charts
-from ui.charts import show
+from ui.charts import show, table
 from ui.feedback import user_errors
 from ui.i18n import lang, t, t_or
 from ui.spec_charts import Spec
@@ -127,7 +127,7 @@ def step_inspector(paths: list, steps: int) -> None:
     k = st.slider(t(f"{NS}.page.inspect_step"), 1, int(steps), key=k_key) if steps > 1 else 1
     with user_errors():
         names = [entry_title(NS, p.entry.name) for p in paths]
-        st.dataframe(tables.inspector(paths, names, inspect(paths, k)), hide_index=True, width="stretch")
+        table(tables.inspector(paths, names, inspect(paths, k)))
     st.caption(t(f"{NS}.page.inspector_legend"))
 
 
@@ -144,7 +144,7 @@ def results(race_key: tuple, surface: Surface, pick_keys: tuple[str, str]) -> bo
     chart_tabs(race_key, surface, pick_keys)
     st.subheader(t(f"{NS}.page.summary"))
     names = [entry_title(NS, p.entry.name) for p in paths]
-    st.dataframe(tables.race_summary(paths, names, surface), hide_index=True, width="stretch")
+    table(tables.race_summary(paths, names, surface))
     step_inspector(paths, race_key[5])
     return True
 

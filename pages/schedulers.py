@@ -8,7 +8,7 @@ from core.schedulers import DEFAULT_SCHEDULE_OPTIMIZER, DEFAULT_SCHEDULE_STEPS, 
 from core.surfaces import SURFACES
 from ui import race_tables as tables
 from ui import surface_charts as charts
-from ui.charts import show
+from ui.charts import show, table
 from ui.feedback import user_errors
 from ui.i18n import lang, t
 from ui.spec_charts import Spec
@@ -89,7 +89,7 @@ def results(race_key: tuple) -> bool:
     show(schedule_chart("two_panel", lang(), race_key), key="schedulers_two_panel")
     st.subheader(t(f"{NS}.page.loss"))
     show(schedule_chart("loss", lang(), race_key), key="schedulers_loss")
-    st.dataframe(tables.schedule_summary(paths, names, SURFACES.get(surface_name)), hide_index=True, width="stretch")
+    table(tables.schedule_summary(paths, names, SURFACES.get(surface_name)))
     return True
 
 

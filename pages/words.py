@@ -132,7 +132,7 @@ def results(result: Analysis, mode: str, drop: bool, seed_value: int) -> None:
 
     st.subheader(t("words.vocab"))
     st.markdown(t("words.vocab_caption", vocab=vocab, dim=vec_dim, seed=seed_value))
-    st.dataframe(vocab_table(result), hide_index=True, width="stretch", column_config={
+    charts.table(vocab_table(result), column_config={
         f"W[:, {d}]": st.column_config.NumberColumn(format="%.4f") for d in range(vec_dim)})  # fmt: skip
 
     st.subheader(t("words.vectors"))

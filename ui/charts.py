@@ -140,3 +140,16 @@ def show(fig: go.Figure | dict, key: str | None = None, **kwargs) -> object:
     Extra arguments (e.g. ``on_select``) go to `st.plotly_chart`; its return value comes back.
     """
     return st.plotly_chart(fig, width="stretch", key=key, config={"displaylogo": False}, **kwargs)
+
+
+def table(frame, decimals: int | None = None, **kwargs) -> object:
+    """A data frame across the page's width, without its index; float columns to `decimals` places.
+
+    The rounding is a column format, not a pandas Styler: a Styler costs tens of milliseconds
+    per rerun (jinja templates), which a slider step pays on every move.
+    """
+    config = kwargs.pop("column_config", {})
+    if decimals is not None:
+        fmt = st.column_config.NumberColumn(format=f"%.{decimals}f")
+        config = {**{c: fmt for c in frame.columns if frame[c].dtype.kind == "f"}, **config}
+    return st.dataframe(frame, hide_index=True, width="stretch", column_config=config or None, **kwargs)

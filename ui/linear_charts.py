@@ -312,6 +312,5 @@ def logistic_figures(points: Points, run, k: int, boundary: float | None, labels
 
 
 def residual_table(res: dict[str, np.ndarray]):
-    """x, y, ŷ and (ŷ − y)² per point, to 4 decimals (a Styler, as the page had)."""
-    frame = pd.DataFrame({"x": res["x"], "y": res["y"], "ŷ = w·x": res["y_hat"], "(ŷ − y)²": res["sq_err"]})
-    return frame.style.format(precision=4)
+    """x, y, ŷ and (ŷ − y)² per point (shown to 4 decimals by `ui.charts.table`)."""
+    return pd.DataFrame({"x": res["x"], "y": res["y"], "ŷ = w·x": res["y_hat"], "(ŷ − y)²": res["sq_err"]})
