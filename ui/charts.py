@@ -134,6 +134,14 @@ def tick_text(value: float, *, power: bool = False) -> str:
     return text if m == 1 else f"{m:g}×{text}"
 
 
+MARKERS_BELOW = 60  # a line with fewer points shows them as markers; more would be thousands of SVG nodes to redraw
+
+
+def line_mode(points: int) -> str:
+    """Plotly's scatter mode for a line of `points` points: markers only while they can be told apart."""
+    return "lines+markers" if points < MARKERS_BELOW else "lines"
+
+
 def show(fig: go.Figure | dict, key: str | None = None, **kwargs) -> object:
     """A figure (a `go.Figure`, a plain dict, or a `ui.spec_charts.Spec`) across the page's width.
 

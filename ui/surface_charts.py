@@ -20,7 +20,7 @@ from plotly.colors import sample_colorscale
 
 from core.optim.race import Path, gap, sample_steps
 from core.surfaces import Surface
-from ui.charts import MODEBAR_MARGIN, color
+from ui.charts import MODEBAR_MARGIN, color, line_mode
 from ui.spec_charts import Spec, layout, log_axis, spec
 
 GRID = 120  # 3-D surface resolution
@@ -29,7 +29,7 @@ LEVELS = 30  # colour bands of the contour picture
 EDGE_SHADE = 0.7  # darkening of the band edges (the contour lines)
 PICK_GRID = 41  # clickable points per axis for choosing a start
 MAX_POINTS = 400  # path points drawn per optimizer
-MAX_FRAMES = 60  # animation frames
+MAX_FRAMES = 30  # animation frames
 COLORSCALE = "Viridis"
 LIFT_3D = 0.02  # paths drawn this fraction of the height range above the 3-D surface
 # make_subplots(rows=1, cols=2, column_widths=[0.55, 0.45], horizontal_spacing=0.08): its axes' domains
@@ -181,8 +181,8 @@ def contour_spec(
     first_path = len(data)
     for i, (path, name) in enumerate(zip(paths, names, strict=True)):
         pts = path.positions[np.minimum(idx, path.steps)]
-        data.append({"type": "scatter", "x": pts[:, 0], "y": pts[:, 1], "mode": "lines+markers", "name": name,
-                     "line": {"color": color(i), "width": 2}, "marker": {"size": 4, "color": color(i)},
+        data.append({"type": "scatter", "x": pts[:, 0], "y": pts[:, 1], "mode": line_mode(len(pts)), "name": name,
+                     "meta": "path", "line": {"color": color(i), "width": 2}, "marker": {"size": 4, "color": color(i)},
                      "hovertemplate": f"{name}<br>x=%{{x:.4g}}<br>y=%{{y:.4g}}<extra></extra>"})  # fmt: skip
     first_head = len(data)
     for i, path in enumerate(paths):
@@ -264,7 +264,7 @@ def surface_3d(surface: Surface, paths: Sequence[Path], names: Sequence[str], la
     for i, (path, name) in enumerate(zip(paths, names, strict=True)):
         pts = path.positions[np.minimum(idx, path.steps)]
         z = surface.display(path.losses[np.minimum(idx, path.steps)], floor) + lift
-        data.append({"type": "scatter3d", "x": pts[:, 0], "y": pts[:, 1], "z": z, "mode": "lines+markers",
+        data.append({"type": "scatter3d", "x": pts[:, 0], "y": pts[:, 1], "z": z, "mode": line_mode(len(pts)),
                      "name": name, "line": {"color": color(i), "width": 5},
                      "marker": {"size": 2, "color": color(i)}})  # fmt: skip
     for mx, my in surface.minima:
@@ -321,7 +321,7 @@ def two_panel(surface: Surface, paths: Sequence[Path], names: Sequence[str], lab
         pts = path.positions[np.minimum(idx, path.steps)]
         last = path.steps - 1
         data += [
-            {"type": "scatter", "x": pts[:, 0], "y": pts[:, 1], "mode": "lines+markers", "name": name,
+            {"type": "scatter", "x": pts[:, 0], "y": pts[:, 1], "mode": line_mode(len(pts)), "name": name,
              "legendgroup": name, "line": {"color": color(i), "width": 2}, "marker": {"size": 3},
              "xaxis": "x", "yaxis": "y"},
             {"type": "scatter", "x": np.arange(path.steps), "y": path.lrs, "mode": "lines", "name": name,

@@ -7,7 +7,7 @@ PATHS_JS = """() => {
   const plot = document.querySelector('.st-key-optimizers_contour .js-plotly-plot')
             || document.querySelector('.js-plotly-plot');
   if (!plot || !plot.data) return null;
-  return plot.data.filter(t => t.mode === 'lines+markers').map(t => t.name);
+  return plot.data.filter(t => t.meta === 'path').map(t => t.name);  // ui.surface_charts tags each path
 }"""
 
 
