@@ -7,9 +7,14 @@ each line) and a given start character are *forced*; every other slot samples fr
 model's next-character distribution with the special tokens, ``<unk>`` and the punctuation
 masked out, so a generated poem always has the right number of lines of the right length.
 
-With the rhyme option, the last slot of every even line is restricted to characters of one
-rhyme class (十三辙, `core.poetry.rhyme`): the class of the character the 2nd line ends in,
-and a rhyme character is not used twice, as in regular verse.
+With a rhyme option, the last slot of every even line is restricted to characters of one
+rhyme group, and a rhyme character is not used twice while the group has others, as in
+regular verse: by the 平水韵 (``rhyme="pingshui"``, `core.poetry.constrain`: one 平声 group
+of the Tang rhyme books, chosen by the poem's first rhyme or given) or by the modern
+十三辙 (``rhyme="shisan"``, `core.poetry.rhyme`: the class of the 2nd line's last character).
+With the 格律 option (``gelv=True``) each poem also draws one of its form's four tonal
+patterns and every strict slot (二四六 and the last character) keeps to the pattern's tone;
+its rhyme is then the 平水韵's, the first line included when the pattern 入韵.
 
 Sampling (per slot, logits z over the allowed characters):
 
@@ -28,6 +33,7 @@ from torch import nn
 from torch.nn import functional as F
 
 from core.errors import UserError
+from core.poetry import constrain
 from core.poetry import rhyme as rhyme_mod
 from core.poetry.corpus import FORM_BY_NAME, Form, punct_after
 from core.poetry.vocab import BOS_ID, COMMA_ID, FIRST_CHAR_ID, PERIOD_ID, Vocab
@@ -87,7 +93,8 @@ class Poem:
     lines: list[str]
     form: str
     mean_logprob: float  # mean log p of the sampled (not forced) characters under the model
-    rhyme_class: str | None = None
+    rhyme_class: str | None = None  # the 十三辙 class or the 平水韵 group the rhyme option kept to
+    pattern: str | None = None  # with 格律: the pattern's key (`gelv.Template.key`)
 
     @property
     def text(self) -> str:
@@ -287,6 +294,38 @@ def _fixed_chars(form: Form, vocab: Vocab, start: str, heads: str) -> tuple[list
     return start_chars, head_chars
 
 
+RHYME_SCHEMES = ("none", "pingshui", "shisan")
+
+
+def rhyme_scheme(rhyme: bool | str | None, gelv_on: bool) -> str:
+    """The scheme of the `rhyme` argument: False/None → "none", True → "shisan" (the option's first meaning).
+
+    With 格律 the rhyme is the 平水韵's whatever was asked (it is part of the pattern).
+
+    Raises:
+        UserError: an unknown scheme name.
+    """
+    scheme = (
+        {False: "none", None: "none", True: "shisan"}.get(rhyme, rhyme) if isinstance(rhyme, bool | None) else rhyme
+    )
+    if scheme not in RHYME_SCHEMES:
+        raise UserError("unknown_name", f"Unknown rhyme scheme {scheme!r}; choose from: {', '.join(RHYME_SCHEMES)}",
+                        family="poems.rhymes", value=scheme, choices=", ".join(RHYME_SCHEMES))  # fmt: skip
+    return "pingshui" if gelv_on else scheme
+
+
+def _rules(form: Form, n: int, scheme: str, gelv_on: bool, group: str | None, masks, start: list[str], gen):
+    """The 平水韵/格律 rules of a batch (`core.poetry.constrain`) and each poem's pattern (None without 格律)."""
+    if scheme != "pingshui":
+        return [], None
+    patterns = constrain.pick_patterns(form, n, start, gen) if gelv_on else None
+    index = masks.group_index(group, form, gelv_on) if group else None
+    rules = [constrain.PingshuiRule(masks, form, constrain.rhyme_lines(form, patterns, n), gelv_on, index)]
+    if gelv_on:
+        rules.append(constrain.ToneRule(masks, form, patterns))
+    return rules, patterns
+
+
 @torch.no_grad()
 def generate(
     model: nn.Module,
@@ -301,8 +340,11 @@ def generate(
     top_k: int = 0,
     top_p: float = 0.9,
     seed: int = 0,
-    rhyme: bool = False,
+    rhyme: bool | str = False,
     rhyme_masks: RhymeMasks | None = None,
+    gelv: bool = False,
+    rhyme_group: str | None = None,
+    pingshui_masks: constrain.PingshuiMasks | None = None,
 ) -> list[Poem]:
     """`n` poems of `form` sampled in one batch.
 
@@ -311,8 +353,12 @@ def generate(
         heads: 藏头诗: one character per line, placed at the start of each line.
         decoder: "sample" (temperature, top-k, top-p) or "greedy".
         seed: seeds the sampling generator; same inputs and seed → same poems.
-        rhyme: restrict the end of every even line to one rhyme class.
-        rhyme_masks: precomputed `RhymeMasks(vocab)` (built here when None).
+        rhyme: "none", "pingshui" (平水韵) or "shisan" (十三辙; also True): keep the end of every
+            even line to one rhyme group.
+        rhyme_masks: precomputed `RhymeMasks(vocab)` for 十三辙 (built here when None).
+        gelv: 格律: strict slots follow a tonal pattern, rhymes by the 平水韵.
+        rhyme_group: a 平声 group name (e.g. "下平七阳") for the 平水韵 rhyme; None: the poem picks.
+        pingshui_masks: precomputed `constrain.PingshuiMasks(vocab)` (built here when None).
 
     Raises:
         UserError: bad form, characters or settings.
@@ -323,12 +369,16 @@ def generate(
     if not 1 <= int(n) <= MAX_CANDIDATES:
         raise UserError("poems.errors.candidates", f"n={n} outside 1..{MAX_CANDIDATES}", high=MAX_CANDIDATES)
     start_chars, head_chars = _fixed_chars(form, vocab, start, heads)
-    if rhyme and rhyme_masks is None:
+    scheme = rhyme_scheme(rhyme, gelv)
+    if scheme == "shisan" and rhyme_masks is None:
         rhyme_masks = RhymeMasks(vocab)
+    if scheme == "pingshui" and pingshui_masks is None:
+        pingshui_masks = constrain.PingshuiMasks(vocab)
 
     device = next(model.parameters()).device
     model.eval()
     gen = torch.Generator(device="cpu").manual_seed(int(seed))
+    rules, patterns = _rules(form, int(n), scheme, gelv, rhyme_group, pingshui_masks, start_chars, gen)
     char_ok = vocab.char_mask().to(device)  # (V,)
     n = int(n)
     tokens = torch.full((n, 1), BOS_ID, dtype=torch.long, device=device)
@@ -349,22 +399,30 @@ def generate(
             choice = torch.full((n,), vocab.id(start_chars[col]), dtype=torch.long)
         else:
             allowed = char_ok.expand(n, -1).clone()  # (n, V)
-            rhyme_slot = rhyme and line % 2 == 1 and col == form.chars - 1
+            rhyme_slot = scheme == "shisan" and line % 2 == 1 and col == form.chars - 1
             if rhyme_slot:
                 rhyme_masks.restrict(allowed, row_class, used)
+            for rule in rules:
+                rule.restrict(allowed, line, col)
+            allowed[~allowed.any(-1)] = char_ok  # never an empty choice (cannot happen with the shipped rules)
             choice = entry.rule(logits.masked_fill(~allowed, -math.inf), values, gen)
             logprob += F.log_softmax(logits, -1).cpu().gather(1, choice[:, None]).squeeze(1).double()
             sampled += 1
             if rhyme_slot:
                 rhyme_masks.record(choice, row_class, used)
+        if kind == "char":
+            for rule in rules:
+                rule.record(choice, line, col)
         out = torch.cat([out, choice[:, None]], dim=1)
         tokens = choice[:, None].to(device)
+    groups = rules[0].group_names() if rules else [None] * n
     poems = []
     for r in range(n):
         text = vocab.decode(out[r].tolist())
         lines = [text[i * (form.chars + 1) : i * (form.chars + 1) + form.chars] for i in range(form.lines)]
-        cls = rhyme_masks.names[int(row_class[r])] if rhyme and row_class[r] >= 0 else None
-        poems.append(Poem(lines, form.name, float(logprob[r] / max(sampled, 1)), cls))
+        cls = rhyme_masks.names[int(row_class[r])] if scheme == "shisan" and row_class[r] >= 0 else groups[r]
+        key = patterns[r].key if patterns else None
+        poems.append(Poem(lines, form.name, float(logprob[r] / max(sampled, 1)), cls, key))
     return poems
 
 
