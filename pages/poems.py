@@ -1,8 +1,9 @@
 """Tang poems (002 §9, 004 RNN): a character RNN writes 绝句/律诗 under exact-form constraints.
 
-The five tabs are one fragment (`studio`): the thinking tab reads the batch the Write tab
-just drew, so a new batch redraws the tabs (never the sidebar or the header). The thinking,
-embedding and training tabs are fragments inside it: their own widgets rerun only them.
+The seven tabs are one fragment (`studio`): the thinking tab reads the batch the Write tab
+just drew, so a new batch redraws the tabs (never the sidebar or the header). The 格律 check,
+the game, the thinking, embedding and training tabs are fragments inside it: their own widgets
+rerun only them. Every poem is shown with its 格律 analysis (`ui.poem_gelv`).
 """
 
 from __future__ import annotations
@@ -10,12 +11,12 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from core.poetry import explore, rhyme
+from core.poetry import explore
 from core.poetry.corpus import FORM_BY_NAME, FORMS, parse_upload
-from core.poetry.generate import DECODERS
+from core.poetry.generate import DECODERS, RHYME_SCHEMES
 from core.poetry.model import CELLS
 from core.poetry.train import LIVE, LIVE_SAMPLES, MAX_UPLOAD_BYTES, MAX_UPLOAD_POEMS, live_job
-from ui import charts, poem_charts
+from ui import charts, poem_charts, poem_gelv
 from ui import poem_cache as cache
 from ui.feedback import user_errors
 from ui.i18n import t
@@ -25,7 +26,15 @@ from ui.state import init, key
 from ui.widgets import choose, explain, multiselect, param_input, param_inputs, uploader
 
 FAMILY = "poems"
-DEFAULTS = {"form": "qijue", "mode": "acrostic", "text": "春夏秋冬", "n": 4, "rhyme": True}
+DEFAULTS = {
+    "form": "qijue",
+    "mode": "acrostic",
+    "text": "春夏秋冬",
+    "n": 4,
+    "gelv": True,
+    "scheme": "pingshui",
+    "group": "",
+}
 BATCH_KEY, POEM_KEY, POS_KEY = key(FAMILY, "batch"), key(FAMILY, "think", "poem"), key(FAMILY, "think", "pos")
 
 
@@ -47,8 +56,14 @@ def write_section() -> list:
     c4, c5, c6 = st.columns([1, 1, 1.4])
     decoder = choose(DECODERS, "poems.decoding", label_key="poems.decoder", where=c4)
     n = c5.slider(t("poems.n"), 1, explore.MAX_BATCH, key=key(FAMILY, "n"))
-    use_rhyme = c5.toggle(t("poems.rhyme"), key=key(FAMILY, "rhyme"), help=t("poems.rhyme_help"))
-    if c6.button(t("poems.again"), icon=":material/refresh:"):
+    use_gelv = c5.toggle(t("poems.gelv_option"), key=key(FAMILY, "gelv"), help=t("poems.gelv_help"))
+    scheme = c6.selectbox(t("poems.rhyme"), RHYME_SCHEMES, key=key(FAMILY, "scheme"), disabled=use_gelv,
+                          format_func=lambda s: t(f"poems.rhymes.{s}"), help=t("poems.rhyme_help"))  # fmt: skip
+    masks = cache.pingshui_masks()
+    group = c6.selectbox(t("poems.rhyme_group"), ["", *masks.names], key=key(FAMILY, "group"),
+                         disabled=not use_gelv and scheme != "pingshui", help=t("poems.rhyme_group_help"),
+                         format_func=lambda g: f"{g} ({int(masks.sizes[masks.names.index(g)])})" if g else t("poems.group_auto"))  # fmt: skip
+    if c4.button(t("poems.again"), icon=":material/refresh:"):
         st.session_state[BATCH_KEY] += 1
     entry = DECODERS.get(decoder)
     values = param_inputs(entry, "poems.decoding", columns=3)
@@ -58,20 +73,11 @@ def write_section() -> list:
     poems: list = []
     with user_errors():
         sample_seed = explore.batch_seed(seed(), st.session_state[BATCH_KEY])
-        poems = cache.batch(form, mode, text, n, decoder, tuple(sorted(values.items())), sample_seed, use_rhyme)
+        scheme = "pingshui" if use_gelv else scheme
+        poems = cache.batch(form, mode, text, n, decoder, tuple(sorted(values.items())), sample_seed, scheme, use_gelv,
+                            group if scheme == "pingshui" else "")  # fmt: skip
     if poems:
-        st.caption(t("poems.rhyme_legend"))
-        cols = st.columns(2)
-        for i, poem in enumerate(poems):
-            with cols[i % 2], st.container(border=True):
-                head = t("poems.candidate", i=i + 1, logp=poem.mean_logprob)
-                st.caption(head + (" · " + t("poems.rhyme_class", name=poem.rhyme_class) if poem.rhyme_class else ""))
-                st.html(poem_charts.poem_html(i, poem.lines))
-        rate, reference = rhyme.rhyme_rate([p.lines for p in poems]), cache.corpus_rhyme_rate()
-        if reference is None:
-            st.caption(t("poems.batch_rhyme_alone", rate=rate))
-        else:
-            st.caption(t("poems.batch_rhyme", rate=rate, corpus=reference))
+        poem_gelv.batch_view(poems, scheme)
     return poems
 
 
@@ -209,16 +215,21 @@ def train_section() -> None:
 
 @st.fragment
 def studio(card: dict) -> None:
-    tabs = st.tabs([t(f"poems.tabs.{name}") for name in ("write", "think", "embed", "corpus", "train")])
-    with tabs[0]:
+    names = ("write", "gelv", "game", "think", "embed", "corpus", "train")
+    tabs = dict(zip(names, st.tabs([t(f"poems.tabs.{name}") for name in names]), strict=True))
+    with tabs["write"]:
         poems = write_section()
-    with tabs[1]:
+    with tabs["gelv"]:
+        poem_gelv.paste_section()
+    with tabs["game"]:
+        poem_gelv.game_section(seed())
+    with tabs["think"]:
         think_section(poems)
-    with tabs[2]:
+    with tabs["embed"]:
         embed_section()
-    with tabs[3]:
+    with tabs["corpus"]:
         corpus_section(card)
-    with tabs[4]:
+    with tabs["train"]:
         train_section()
 
 

@@ -22,7 +22,7 @@ def test_page_generates_acrostic_poems_in_both_languages(lang):
         assert [line[0] for line in lines] == list("春夏秋冬")
         assert all(len(line) == 7 for line in lines)
         assert clean_poem("".join(line + "，。"[i % 2] for i, line in enumerate(lines)))[1] == "ok"
-    assert len(at.tabs) == 5
+    assert len(at.tabs) == 7
 
 
 @pytest.mark.parametrize("lang", LANGS)
@@ -93,3 +93,64 @@ def test_head_field_help_describes_the_single_line_input(lang):
     box = at.text_input(key="p.poems.text")
     assert "one per line" not in box.label and "每行一个" not in box.label, box.label
     assert "春夏秋冬" in box.help  # an example of what to type on the one line
+
+
+def summaries(at):
+    return [c.value for c in at.caption if "·" in c.value and ("合律" in c.value or "regular" in c.value)]
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_every_poem_shows_its_gelv_analysis_and_the_gelv_option_makes_it_regular(lang):
+    at = open_page("poems", lang, **{"p.poems.n": 3})
+    assert_clean(at)
+    bodies = poem_htmls(at)
+    write = [b for b in bodies if 'class="poem-tones"' in b][:3]
+    assert len(write) == 3
+    assert all('data-verdict="regular"' in b for b in write)  # 格律 is on by default
+    assert all(b.count('class="poem-tones"') == 4 and b.count('class="poem-pattern"') == 4 for b in write)
+    ok = "合律 ✓" if lang == "zh" else "regular (合律) ✓"
+    assert sum(ok in c.value for c in at.caption) >= 3
+
+
+def test_free_sampling_still_shows_the_analysis_and_the_corpus_reference():
+    at = open_page("poems", "en", **{"p.poems.n": 2, "p.poems.gelv": False, "p.poems.scheme": "none"})
+    assert_clean(at)
+    assert len([b for b in poem_htmls(at) if "data-verdict" in b]) >= 2
+    assert any("Real Tang poems of the held-out split" in c.value for c in at.caption)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_a_rhyme_group_too_small_for_the_form_is_refused_with_a_suggestion(lang):
+    at = open_page("poems", lang, **{"p.poems.n": 1, "p.poems.form": "qilv", "p.poems.text": "春夏秋冬山水风月",
+                                     "p.poems.group": "上平三江"})  # fmt: skip
+    assert_clean(at)
+    text = " ".join(e.value for e in at.error)
+    assert "上平三江" in text and "下平七阳" in text and ("险韵" in text), text
+
+
+@pytest.mark.parametrize("lang", LANGS)
+@pytest.mark.parametrize(
+    ("text", "needle"),
+    [
+        ("床前明月光，疑是地上霜。举头望明月，低头思故乡。", {"zh": "古绝", "en": "not regulated verse"}),
+        ("床前明月光，疑是地上霜。", {"zh": "不是格律诗", "en": "not a regular poem"}),
+        ("白日依山尽，黄河入海囗。欲穷千里目，更上一层楼。", {"zh": "不在平水韵表中", "en": "Not in the 平水韵 table"}),
+    ],
+)
+def test_pasted_poem_is_analysed_or_refused_with_a_message(lang, text, needle):
+    at = open_page("poems", lang, **{"p.poems.n": 1, "p.poems.paste": text})
+    assert_clean(at)
+    shown = [c.value for c in at.caption] + [e.value for e in at.error] + [w.value for w in at.warning]
+    assert any(needle[lang] in s for s in shown), shown
+
+
+def test_real_or_generated_game_keeps_the_score():
+    at = open_page("poems", "en", **{"p.poems.n": 1})
+    assert any("Score this session: 0 of 0" in c.value for c in at.caption)
+    next(b for b in at.button if b.label == "A is the real one").click().run()
+    assert_clean(at)
+    assert any("Score this session: " in c.value and "of 1." in c.value for c in at.caption)
+    assert at.success or at.error
+    next(b for b in at.button if b.label == "Next round").click().run()
+    assert any(b.label == "A is the real one" for b in at.button)
+    assert any("of 1." in c.value for c in at.caption)

@@ -8,8 +8,9 @@ from pathlib import Path
 import streamlit as st
 
 from core.errors import UserError
-from core.poetry import explore, rhyme
-from core.poetry.corpus import load_tang, statistics
+from core.poetry import explore, game, gelv, rhyme
+from core.poetry.constrain import PingshuiMasks
+from core.poetry.corpus import load_tang, split_lines, statistics
 from core.poetry.generate import RhymeMasks
 from core.poetry.train import load_model
 
@@ -21,6 +22,12 @@ def shipped_model():
     """The built-in model, its vocabulary, its meta and the rhyme masks of its vocabulary."""
     model, vocab, meta = load_model(MODEL_PATH)
     return model, vocab, meta, RhymeMasks(vocab)
+
+
+@st.cache_resource(show_spinner=False)
+def pingshui_masks() -> PingshuiMasks:
+    """The shipped vocabulary seen through the 平水韵 (group membership, tone masks)."""
+    return PingshuiMasks(shipped_model()[1])
 
 
 @st.cache_resource(show_spinner=False)
@@ -43,17 +50,42 @@ def corpus_rhyme_rate() -> float | None:
 
 
 @st.cache_resource(show_spinner=False)
+def corpus_gelv_rates() -> dict[str, float] | None:
+    """Held-out Tang poems: share rhyming in one 平声 group (even lines) and share fully regular (None without the corpus)."""
+    try:
+        poems = [split_lines(p) for p in corpus().heldout]
+    except UserError:
+        return None
+    return {"pingshui": sum(map(gelv.pingshui_rhymes, poems)) / len(poems), "regular": gelv.regular_share(poems)}
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def analysis(lines: tuple[str, ...]) -> gelv.Analysis:
+    """The 格律 of a poem (`gelv.analyse`)."""
+    return gelv.analyse(lines)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def game_round(form: str, seed: int, use_gelv: bool) -> game.Round:
+    """The "real or generated?" round of `seed` (`game.make_round`)."""
+    model, vocab, _, _ = shipped_model()
+    return game.make_round(model, vocab, corpus().heldout, form, seed, gelv=use_gelv, masks=pingshui_masks())
+
+
+@st.cache_resource(show_spinner=False)
 def embedding_xy():
     """(C, 2) numpy: every character on the embedding's two leading principal components."""
     return explore.embedding_map(shipped_model()[0]).numpy()
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def batch(form: str, mode: str, text: str, n: int, decoder: str, values: tuple, sample_seed: int, use_rhyme: bool):
+def batch(form: str, mode: str, text: str, n: int, decoder: str, values: tuple, sample_seed: int, scheme: str,
+          use_gelv: bool = False, group: str = ""):  # fmt: skip
     """A batch of poems (`explore.write`); `values` are the decoder's (name, raw value) pairs."""
     model, vocab, _, masks = shipped_model()
     return explore.write(model, vocab, form, mode, text, n=n, decoder=decoder, values=dict(values),
-                         seed=sample_seed, rhyme=use_rhyme, masks=masks)  # fmt: skip
+                         seed=sample_seed, rhyme=scheme, masks=masks, gelv=use_gelv, rhyme_group=group or None,
+                         pingshui_masks=pingshui_masks())  # fmt: skip
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
@@ -68,3 +100,9 @@ def neighbourhood(char: str) -> explore.Neighbourhood:
     """`char` and its nearest characters by embedding (`explore.neighbourhood`)."""
     model, vocab, _, _ = shipped_model()
     return explore.neighbourhood(model, vocab, char)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def analysis_text(text: str) -> gelv.Analysis:
+    """The 格律 of a pasted poem (`gelv.analyse_text`)."""
+    return gelv.analyse_text(text)

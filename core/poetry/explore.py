@@ -17,6 +17,7 @@ from torch import nn
 
 from core.errors import UserError
 from core.models import count_params
+from core.poetry.constrain import PingshuiMasks
 from core.poetry.corpus import FORM_BY_NAME
 from core.poetry.generate import (
     DECODERS,
@@ -81,8 +82,11 @@ def write(
     decoder: str,
     values: Mapping[str, Any],
     seed: int,
-    rhyme: bool,
+    rhyme: bool | str,
     masks: RhymeMasks | None = None,
+    gelv: bool = False,
+    rhyme_group: str | None = None,
+    pingshui_masks: PingshuiMasks | None = None,
 ) -> list[Poem]:
     """`n` poems of `form` that open with `text` (mode "start") or carry it as line heads ("acrostic").
 
@@ -105,6 +109,7 @@ def write(
     opening = {"start": text} if mode == "start" else {"heads": text}
     with single_thread():
         return generate(model, vocab, form, n=n, decoder=decoder, seed=seed, rhyme=rhyme, rhyme_masks=masks,
+                        gelv=gelv, rhyme_group=rhyme_group or None, pingshui_masks=pingshui_masks,
                         **opening, **dict(values))  # fmt: skip
 
 
