@@ -314,8 +314,36 @@ def rhyme_scheme(rhyme: bool | str | None, gelv_on: bool) -> str:
     return "pingshui" if gelv_on else scheme
 
 
+class _ShisanRule:
+    """十三辙 rhyme slots (`RhymeMasks`), with the same restrict/record interface as `core.poetry.constrain`'s rules."""
+
+    def __init__(self, masks: RhymeMasks, form: Form, n: int):
+        self.masks, self.form = masks, form
+        self.row_class = torch.full((n,), -1, dtype=torch.long)  # rhyme class per poem, -1 until chosen
+        self.used = torch.zeros(n, masks.main.shape[0], dtype=torch.bool)  # rhyme characters already used
+
+    def _slot(self, line: int, col: int) -> bool:
+        return line % 2 == 1 and col == self.form.chars - 1
+
+    def restrict(self, allowed: torch.Tensor, line: int, col: int) -> None:
+        if self._slot(line, col):
+            self.masks.restrict(allowed, self.row_class, self.used)
+
+    def record(self, choice: torch.Tensor, line: int, col: int) -> None:
+        if self._slot(line, col):
+            self.masks.record(choice, self.row_class, self.used)
+
+    def group_names(self) -> list[str | None]:
+        return [self.masks.names[int(c)] if c >= 0 else None for c in self.row_class]
+
+
 def _rules(form: Form, n: int, scheme: str, gelv_on: bool, group: str | None, masks, start: list[str], gen):
-    """The 平水韵/格律 rules of a batch (`core.poetry.constrain`) and each poem's pattern (None without 格律)."""
+    """The rhyme/格律 rules of a batch and each poem's pattern (None without 格律).
+
+    `masks` are the `RhymeMasks` for 十三辙, the `constrain.PingshuiMasks` for the 平水韵.
+    """
+    if scheme == "shisan":
+        return [_ShisanRule(masks, form, n)], None
     if scheme != "pingshui":
         return [], None
     patterns = constrain.pick_patterns(form, n, start, gen) if gelv_on else None
@@ -353,12 +381,10 @@ def generate(
         heads: 藏头诗: one character per line, placed at the start of each line.
         decoder: "sample" (temperature, top-k, top-p) or "greedy".
         seed: seeds the sampling generator; same inputs and seed → same poems.
-        rhyme: "none", "pingshui" (平水韵) or "shisan" (十三辙; also True): keep the end of every
-            even line to one rhyme group.
-        rhyme_masks: precomputed `RhymeMasks(vocab)` for 十三辙 (built here when None).
+        rhyme: "none", "pingshui" (平水韵) or "shisan" (十三辙; also True): even lines end in one group.
         gelv: 格律: strict slots follow a tonal pattern, rhymes by the 平水韵.
         rhyme_group: a 平声 group name (e.g. "下平七阳") for the 平水韵 rhyme; None: the poem picks.
-        pingshui_masks: precomputed `constrain.PingshuiMasks(vocab)` (built here when None).
+        rhyme_masks, pingshui_masks: precomputed `RhymeMasks(vocab)` (十三辙), `constrain.PingshuiMasks(vocab)`.
 
     Raises:
         UserError: bad form, characters or settings.
@@ -370,15 +396,13 @@ def generate(
         raise UserError("poems.errors.candidates", f"n={n} outside 1..{MAX_CANDIDATES}", high=MAX_CANDIDATES)
     start_chars, head_chars = _fixed_chars(form, vocab, start, heads)
     scheme = rhyme_scheme(rhyme, gelv)
-    if scheme == "shisan" and rhyme_masks is None:
-        rhyme_masks = RhymeMasks(vocab)
-    if scheme == "pingshui" and pingshui_masks is None:
-        pingshui_masks = constrain.PingshuiMasks(vocab)
+    masks = (rhyme_masks or RhymeMasks(vocab)) if scheme == "shisan" else pingshui_masks
+    masks = masks or (constrain.PingshuiMasks(vocab) if scheme == "pingshui" else None)
 
     device = next(model.parameters()).device
     model.eval()
     gen = torch.Generator(device="cpu").manual_seed(int(seed))
-    rules, patterns = _rules(form, int(n), scheme, gelv, rhyme_group, pingshui_masks, start_chars, gen)
+    rules, patterns = _rules(form, int(n), scheme, gelv, rhyme_group, masks, start_chars, gen)
     char_ok = vocab.char_mask().to(device)  # (V,)
     n = int(n)
     tokens = torch.full((n, 1), BOS_ID, dtype=torch.long, device=device)
@@ -386,44 +410,45 @@ def generate(
     out = torch.zeros(n, 0, dtype=torch.long)
     logprob = torch.zeros(n, dtype=torch.float64)
     sampled = 0
-    row_class = torch.full((n,), -1, dtype=torch.long)  # rhyme class per poem, -1 until chosen
-    used = torch.zeros(n, len(vocab), dtype=torch.bool)  # rhyme characters already used
     for kind, line, col in slots(form):
         logits, state = model.step(tokens, state)
         logits = logits[:, -1].float()  # (n, V)
-        if kind == "punct":
-            choice = torch.full((n,), COMMA_ID if punct_after(line) == "，" else PERIOD_ID, dtype=torch.long)
-        elif col == 0 and head_chars:
-            choice = torch.full((n,), vocab.id(head_chars[line]), dtype=torch.long)
-        elif line == 0 and col < len(start_chars):
-            choice = torch.full((n,), vocab.id(start_chars[col]), dtype=torch.long)
-        else:
+        choice = _forced(kind, line, col, vocab, start_chars, head_chars, n)
+        if choice is None:
             allowed = char_ok.expand(n, -1).clone()  # (n, V)
-            rhyme_slot = scheme == "shisan" and line % 2 == 1 and col == form.chars - 1
-            if rhyme_slot:
-                rhyme_masks.restrict(allowed, row_class, used)
             for rule in rules:
                 rule.restrict(allowed, line, col)
             allowed[~allowed.any(-1)] = char_ok  # never an empty choice (cannot happen with the shipped rules)
             choice = entry.rule(logits.masked_fill(~allowed, -math.inf), values, gen)
             logprob += F.log_softmax(logits, -1).cpu().gather(1, choice[:, None]).squeeze(1).double()
             sampled += 1
-            if rhyme_slot:
-                rhyme_masks.record(choice, row_class, used)
         if kind == "char":
             for rule in rules:
                 rule.record(choice, line, col)
         out = torch.cat([out, choice[:, None]], dim=1)
         tokens = choice[:, None].to(device)
     groups = rules[0].group_names() if rules else [None] * n
-    poems = []
-    for r in range(n):
-        text = vocab.decode(out[r].tolist())
-        lines = [text[i * (form.chars + 1) : i * (form.chars + 1) + form.chars] for i in range(form.lines)]
-        cls = rhyme_masks.names[int(row_class[r])] if scheme == "shisan" and row_class[r] >= 0 else groups[r]
-        key = patterns[r].key if patterns else None
-        poems.append(Poem(lines, form.name, float(logprob[r] / max(sampled, 1)), cls, key))
-    return poems
+    keys = [p.key for p in patterns] if patterns else [None] * n
+    return [
+        Poem(_lines(vocab.decode(out[r].tolist()), form), form.name, float(logprob[r] / max(sampled, 1)), g, k)
+        for r, (g, k) in enumerate(zip(groups, keys, strict=True))
+    ]
+
+
+def _lines(text: str, form: Form) -> list[str]:
+    """The lines of a decoded poem body (punctuation dropped)."""
+    return [text[i * (form.chars + 1) : i * (form.chars + 1) + form.chars] for i in range(form.lines)]
+
+
+def _forced(kind: str, line: int, col: int, vocab: Vocab, start: list[str], heads: list[str], n: int):
+    """(n,) ids of a slot fixed in advance (punctuation, a 藏头 head, a start character), None for a free slot."""
+    if kind == "punct":
+        return torch.full((n,), COMMA_ID if punct_after(line) == "，" else PERIOD_ID, dtype=torch.long)
+    if col == 0 and heads:
+        return torch.full((n,), vocab.id(heads[line]), dtype=torch.long)
+    if line == 0 and col < len(start):
+        return torch.full((n,), vocab.id(start[col]), dtype=torch.long)
+    return None
 
 
 @torch.no_grad()
