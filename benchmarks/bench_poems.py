@@ -1,6 +1,7 @@
-"""Poem model figures: held-out perplexity vs unigram, form/rhyme/novelty over 500 poems, latency.
+"""Poem model figures: held-out perplexity vs unigram; per form, 500 poems each with free sampling, the
+平水韵 rhyme option and the 格律 option: form, rhyme, regularity and novelty; the corpus by the same checker; latency.
 
-Run: ``.venv/bin/python -m benchmarks.bench_poems`` (about two minutes on two CPU cores).
+Run: ``.venv/bin/python -m benchmarks.bench_poems`` (about ten minutes on two busy CPU cores).
 """
 
 from __future__ import annotations
@@ -13,28 +14,41 @@ from pathlib import Path
 
 import torch
 
-from core.poetry import rhyme
+from core.poetry import gelv, rhyme
+from core.poetry.constrain import PingshuiMasks
 from core.poetry.corpus import FORMS, clean_poem, load_tang, poem_form, split_lines
 from core.poetry.generate import DECODERS, RhymeMasks, generate
 from core.poetry.metrics import heldout_report
 from core.poetry.train import load_model
 
 MODEL = Path(__file__).resolve().parent.parent / "assets" / "models" / "poems" / "tang_gru.pt"
-POEMS = 500
-BATCH = 25
+POEMS = 500  # per form
+BATCH = 50
+OPTIONS = {  # label → generate() options
+    "free sampling": {},
+    "rhyme 平水韵": {"rhyme": "pingshui"},
+    "格律 option": {"gelv": True},
+    "rhyme 十三辙": {"rhyme": "shisan"},
+}
 
 
-def sample_all(model, vocab, masks, rhyme_on: bool, total: int = POEMS) -> list:
-    """`total` poems, spread evenly over the four forms, default sampling settings, fixed seeds."""
+def sample_form(model, vocab, form, options: dict, total: int) -> list:
+    """`total` poems of `form`, default sampling settings, fixed seeds."""
     defaults = DECODERS.get("sample").defaults()
     out = []
-    per_form = total // len(FORMS)
-    for f in FORMS:
-        for b in range(per_form // BATCH):
-            out += generate(
-                model, vocab, f, n=BATCH, seed=1000 * b + len(out), rhyme=rhyme_on, rhyme_masks=masks, **defaults
-            )
+    for b in range(total // BATCH):
+        out += generate(model, vocab, form, n=BATCH, seed=1000 * b + 7, **options, **defaults)
     return out
+
+
+def figures(poems_lines: list[list[str]]) -> dict[str, float]:
+    analyses = [gelv.analyse(lines) for lines in poems_lines]
+    return {
+        "pingshui": sum(map(gelv.pingshui_rhymes, poems_lines)) / len(poems_lines),
+        "regular": sum(a.regular for a in analyses) / len(analyses),
+        "strict": statistics.mean(a.strict_share for a in analyses),
+        "shisan": rhyme.rhyme_rate(poems_lines),
+    }
 
 
 def timed(fn, repeats: int) -> float:
@@ -47,15 +61,41 @@ def timed(fn, repeats: int) -> float:
     return statistics.median(times) * 1000
 
 
+def report_samples(model, vocab, masks, corpus, total: int) -> None:
+    train_lines = {line for poem in corpus.train for line in split_lines(poem)}
+    for f in FORMS:
+        real = [split_lines(p) for p in corpus.poems if poem_form(p).name == f.name]
+        ref = figures(real)
+        print(
+            f"\n{f.name}: corpus reference ({len(real)} kept poems): one 平声 group {ref['pingshui']:.1%},"
+            f" fully regular {ref['regular']:.1%}, strict positions in pattern {ref['strict']:.1%},"
+            f" 十三辙 {ref['shisan']:.1%}"
+        )
+        for label, options in OPTIONS.items():
+            extra = {"pingshui_masks": masks[0]} if "rhyme" in options or "gelv" in options else {}
+            extra |= {"rhyme_masks": masks[1]} if options.get("rhyme") == "shisan" else {}
+            poems = sample_form(model, vocab, f, {**options, **extra}, total)
+            exact = sum(clean_poem(p.text) == (p.text, "ok") and poem_form(p.text).name == p.form for p in poems)
+            lines = [line for p in poems for line in p.lines]
+            verbatim = sum(line in train_lines for line in lines) / len(lines)
+            got = figures([p.lines for p in poems])
+            print(
+                f"  {len(poems)} poems, {label:14s}: exact form {exact / len(poems):.1%}, one 平声 group"
+                f" {got['pingshui']:.1%}, fully regular {got['regular']:.1%}, strict positions {got['strict']:.1%},"
+                f" 十三辙 {got['shisan']:.1%}, lines verbatim in training corpus {verbatim:.2%}"
+            )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--model", type=Path, default=MODEL)
-    parser.add_argument("--poems", type=int, default=POEMS)
+    parser.add_argument("--poems", type=int, default=POEMS, help="poems per form and option")
+    parser.add_argument("--threads", type=int, default=2)
     args = parser.parse_args()
-    torch.set_num_threads(2)
+    torch.set_num_threads(args.threads)
     model, vocab, meta = load_model(args.model)
     corpus = load_tang()
-    masks = RhymeMasks(vocab)
+    masks = (PingshuiMasks(vocab), RhymeMasks(vocab))
     print(f"model: {args.model.name} ({args.model.stat().st_size / 1e6:.1f} MB), {meta.get('command', '')}")
     print(f"load average: {os.getloadavg()[0]:.1f} (2 cores; figures below are taken under this load)")
 
@@ -64,32 +104,21 @@ def main() -> None:
         f"held-out per-character perplexity {report['heldout_ppl']:.1f} vs unigram {report['unigram_ppl']:.1f}:"
         f" ratio {report['ppl_ratio']:.3f} (target <= 0.3); unknown characters {report['heldout_unk_rate']:.2%}"
     )
+    print("bars: rhyme 平水韵 → one 平声 group 100%; 格律 option → fully regular >= 98%")
+    report_samples(model, vocab, masks, corpus, args.poems)
 
-    train_lines = {line for poem in corpus.train for line in split_lines(poem)}
-    for rhyme_on in (False, True):
-        poems = sample_all(model, vocab, masks, rhyme_on, args.poems)
-        exact = sum(clean_poem(p.text) == (p.text, "ok") and poem_form(p.text).name == p.form for p in poems)
-        lines = [line for p in poems for line in p.lines]
-        verbatim = sum(line in train_lines for line in lines) / len(lines)
-        distinct = statistics.mean(len(set("".join(p.lines))) / len("".join(p.lines)) for p in poems)
-        rate = rhyme.rhyme_rate([p.lines for p in poems])
-        label = "with rhyme option" if rhyme_on else "default (no rhyme option)"
-        print(
-            f"{len(poems)} poems, {label}: exact form {exact / len(poems):.1%}, even lines rhyme {rate:.1%},"
-            f" lines verbatim in training corpus {verbatim:.2%} (target < 5%), distinct-character ratio {distinct:.3f}"
-        )
-    print(
-        f"corpus rhyme rate (same judgement, all {len(corpus.poems)} kept poems): {rhyme.rhyme_rate(corpus.poems):.1%}"
-    )
-
-    for threads in (2, 1):
+    print(f"\nload average: {os.getloadavg()[0]:.1f}")
+    for threads in sorted({args.threads, 1}, reverse=True):
         torch.set_num_threads(threads)
         one = timed(lambda: generate(model, vocab, "qijue", n=1, seed=1), 20)
         sixteen = timed(lambda: generate(model, vocab, "qijue", n=16, seed=1), 10)
+        gelv_one = timed(lambda: generate(model, vocab, "qijue", n=1, seed=1, gelv=True, pingshui_masks=masks[0]), 20)
         print(
             f"latency ({threads} torch thread(s), median): one 七言绝句 {one:.1f} ms (target <= 100 ms);"
-            f" 16 batched {sixteen:.1f} ms (target <= 300 ms); batching gives {16 * one / sixteen:.1f}x poems/s"
+            f" 16 batched {sixteen:.1f} ms (target <= 300 ms); one with 格律 {gelv_one:.1f} ms"
         )
+    poems = [split_lines(p) for p in corpus.heldout[:200]]
+    print(f"格律 analysis: {timed(lambda: [gelv.analyse(p) for p in poems], 3) / len(poems):.2f} ms per poem")
 
 
 if __name__ == "__main__":

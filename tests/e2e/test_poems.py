@@ -1,5 +1,6 @@
-"""Poems page in Chromium: type a four-character head, get acrostic poems with the heads in place;
-the thinking tab's temperature redraws only that tab."""
+"""Poems page in Chromium: type a four-character head, get acrostic poems with the heads in place and
+their 格律 analysis (the 平仄 under every character, the pattern, the verdict); paste a poem and see its
+analysis; the thinking tab's temperature redraws only that tab."""
 
 from tests.e2e.conftest import goto, screenshot, set_language, wait_idle
 from tests.e2e.fragments import PAGE_DONE, Wire
@@ -8,7 +9,7 @@ HEADS = "山水清风"
 
 
 def poem_lines(page) -> list[list[str]]:
-    """Each displayed poem's lines (the text before the final/rhyme annotation)."""
+    """Each poem of the Write tab: its lines (the text before the rhyme annotation)."""
     poems = []
     for poem in page.locator(".poem").all():
         lines = []
@@ -45,8 +46,24 @@ def test_acrostic_poem_has_heads_in_place(page, app_url):
     for lines in poems:
         assert [line[0] for line in lines] == list(HEADS)
         assert all(len(line) == 7 for line in lines)
+    # the 格律 analysis under every poem: one row of 平仄 marks per line, one mark per character; 格律 is on
+    for poem in page.locator(".poem").all():
+        assert poem.get_attribute("data-verdict") == "regular"
+        rows = poem.locator(".poem-tones").all()
+        assert len(rows) == 4
+        assert all(set(row.inner_text().replace("\n", "")) <= set("平仄◎") and len(row.inner_text().strip()) == 7
+                   for row in rows)  # fmt: skip
+    assert page.get_by_text("regular (合律) ✓").count() >= len(poems)
     assert page.locator('[data-testid="stException"]').count() == 0
     screenshot(page, "poems-en")
+    page.get_by_role("tab", name="Check a poem's 格律").click()
+    box = page.get_by_role("textbox", name="Poem")
+    box.fill("床前明月光，疑是地上霜。举头望明月，低头思故乡。")
+    box.press("Control+Enter")
+    wait_idle(page, timeout=120_000)
+    page.get_by_text("not regulated verse (古绝/古体)").first.wait_for(timeout=60_000)
+    assert page.locator(".poem-check").get_attribute("data-verdict") == "ancient"
+    screenshot(page, "poems-gelv-en")
     page.get_by_role("tab", name="The model's thinking").click()
     wait_idle(page)
     screenshot(page, "poems-think-en")
@@ -54,7 +71,14 @@ def test_acrostic_poem_has_heads_in_place(page, app_url):
     wait_idle(page, timeout=120_000)
     for lines in poem_lines(page):
         assert [line[0] for line in lines] == list(HEADS)
+    assert page.get_by_text("合律 ✓").count() >= 1
     screenshot(page, "poems-zh")
+    page.get_by_role("tab", name="真诗还是机器写？").click()
+    wait_idle(page)
+    page.get_by_role("button", name="A 是真诗").click()
+    wait_idle(page, timeout=120_000)
+    page.get_by_text("本次得分：1 轮中答对").wait_for(timeout=60_000)
+    screenshot(page, "poems-game-zh")
     page.get_by_role("tab", name="字向量").click()
     wait_idle(page)
     screenshot(page, "poems-embed-zh")
@@ -66,7 +90,8 @@ def test_acrostic_poem_has_heads_in_place(page, app_url):
 def test_temperature_redraws_only_the_thinking_tab(page, app_url):
     wire = Wire(page)
     goto(page, app_url, "poems")
-    page.get_by_role("tab", name="The model's thinking").click()
+    wait_idle(page, timeout=120_000)  # seven tabs of poems and analyses: a busy machine takes a while
+    page.get_by_role("tab", name="The model's thinking").click(timeout=120_000)
     before = think_bars(page)
     assert "T = 0.9" in before and "T = 1" in before  # the decoder's default temperature beside the fixed ones
     wire.clear()
