@@ -1,5 +1,7 @@
 """平水韵 and 格律 constrained decoding: every sample meets its constraint (seeded, many samples, any weights)."""
 
+from pathlib import Path
+
 import pytest
 import torch
 
@@ -10,7 +12,8 @@ from core.poetry.corpus import FORM_BY_NAME, FORMS
 from core.poetry.generate import generate, rhyme_scheme
 from core.poetry.model import build, config
 from core.poetry.train import load_model
-from ui.poem_cache import MODEL_PATH
+
+MODEL_PATH = Path(__file__).resolve().parent.parent / "assets" / "models" / "poems" / "tang_gru.pt"
 
 
 @pytest.fixture(scope="module")
