@@ -7,7 +7,7 @@ PAGE = "poems"
 GAME, THINK = tab(2), tab(3)
 CASES = [
     click("new batch (write, 格律 on)", ("New batch",)),
-    select("rhyme group select (write)", "平水韵 rhyme group", ("下平七阳 (138)", "chosen by the poem")),
+    select("rhyme group select (write)", "平水韵 rhyme group", ("上平一东 (69)", "chosen by the poem")),
     click("real or generated? pick / next round", ("A is the real one", "Next round"), opener=GAME),
     slider("temperature slider step (thinking)", "Temperature T", opener=THINK),
     slider(
