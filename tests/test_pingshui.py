@@ -1,10 +1,12 @@
 """The 平水韵 table: tone classes with every reading kept, 入声 characters are 仄, groups from the table."""
 
+import subprocess
 import sys
 
 import pytest
 
 from core.poetry import pingshui
+from tests.conftest import ROOT
 
 
 def test_table_has_the_106_groups_30_of_them_level():
@@ -60,4 +62,6 @@ def test_shared_level_group():
 
 
 def test_core_stays_free_of_streamlit():
-    assert "streamlit" not in sys.modules
+    code = "import sys, core.poetry.pingshui, core.poetry.gelv, core.poetry.constrain, core.poetry.game; print('streamlit' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True, capture_output=True, text=True)
+    assert out.stdout.strip() == "False"
