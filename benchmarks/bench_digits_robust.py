@@ -33,6 +33,7 @@ from core.data.images import CACHE, load_images
 from core.digits import conditions, preprocess
 from core.digits.conditions import CONDITIONS, SLICE, batch, scores
 from core.digits.models import BEST, MODELS, load_shipped, model_path
+from core.digits.predict import NOT_SURE
 
 
 def _source_hash() -> str:
@@ -108,6 +109,11 @@ def main() -> None:
     if BEST not in models:
         return
     best = {name: row[BEST] for name, row in results.items()}
+    print(f"\n## {BEST}: how often it is unsure (top probability < {NOT_SURE:.0%}), and how right it is then")
+    print("| condition | unsure | accuracy when unsure | accuracy when sure |")
+    print("| --- | ---: | ---: | ---: |")
+    for name, r in best.items():
+        print(f"| {name} | {r['unsure']:.2%} | {r['unsure_accuracy']:.1%} | {r['sure_accuracy']:.2%} |")
     missed = [n for n, r in best.items() if r["accuracy"] < 0.98]
     weak = [f"{n} ({r['worst'][0]}: {r['worst'][1]:.1%})" for n, r in best.items() if r["worst"][1] < 0.95]
     print(

@@ -386,12 +386,26 @@ def scores(model: torch.nn.Module, images: np.ndarray, valid: np.ndarray, labels
     """Accuracy and per-class recall of `model` on prepared inputs (a rejected input is a miss).
 
     Returns:
-        ``{"accuracy": float, "recall": [10 floats], "worst": (digit, recall)}``.
+        ``{"accuracy", "recall": [10 floats], "worst": (digit, recall), "unsure": share of valid inputs
+        whose top probability is below `core.digits.predict.NOT_SURE`, "unsure_accuracy", "sure_accuracy"}``.
     """
+    from core.digits.predict import NOT_SURE
+
     model.eval()
-    guess = np.concatenate([model(torch.from_numpy(images[s : s + 1000])[:, None]).argmax(1).numpy()
+    probs = np.concatenate([torch.softmax(model(torch.from_numpy(images[s : s + 1000])[:, None]), 1).numpy()
                             for s in range(0, len(images), 1000)])  # fmt: skip
-    right = (guess == np.asarray(labels)) & valid
+    guess, top = probs.argmax(1), probs.max(1)
+    labels = np.asarray(labels)
+    right = (guess == labels) & valid
     recall = [float(right[labels == d].mean()) if (labels == d).any() else float("nan") for d in range(10)]
     worst = int(np.nanargmin(recall))
-    return {"accuracy": float(right.mean()), "recall": recall, "worst": (worst, recall[worst])}
+    unsure = valid & (top < NOT_SURE)
+    sure = valid & ~unsure
+    return {
+        "accuracy": float(right.mean()),
+        "recall": recall,
+        "worst": (worst, recall[worst]),
+        "unsure": float(unsure.sum() / max(valid.sum(), 1)),
+        "unsure_accuracy": float(right[unsure].mean()) if unsure.any() else float("nan"),
+        "sure_accuracy": float(right[sure].mean()) if sure.any() else float("nan"),
+    }
