@@ -6,9 +6,9 @@ from streamlit_drawable_canvas import st_canvas
 
 from core.data.limits import MAX_PHOTO_BYTES
 from core.digits.finetune import TEACH, teach
-from core.digits.inspect import Reading, enlarge, overlay, read
-from core.digits.models import BEST, MODELS, load_shipped
-from core.digits.predict import NOT_SURE, Prediction, predict
+from core.digits.inspect import Reading, enlarge, read
+from core.digits.models import BEST, MODELS, load_shipped, trained_epochs
+from core.digits.predict import Prediction, predict
 from core.digits.preprocess import Prepared, decode_canvas, from_canvas, from_photo
 from core.digits.settings import (
     BACKGROUND,
@@ -25,6 +25,7 @@ from ui import digit_charts as charts
 from ui.canvas_toolbar import translate_toolbar
 from ui.charts import show
 from ui.digit_canvas import DRAWING_KEY, PNG_KEY, canvas_key, clear_drawing, initial_drawing
+from ui.digit_sections import look_inside, preprocessing, verdict
 from ui.feedback import message, user_errors
 from ui.i18n import t
 from ui.sidebar import seed
@@ -60,7 +61,7 @@ def _model_card(meta: dict) -> str:
         accuracy=f"{100 * meta['test_accuracy']:.2f}",
         images=f"{meta['test_images']:,}",
         params=f"{meta['params']:,}",
-        epochs=meta["epochs"],
+        epochs=trained_epochs(meta),
     )
 
 
@@ -118,31 +119,6 @@ def _prepare(fn, data, prompt: str) -> Prepared | None:
         else:
             st.error(message(error), icon="⚠️")
         return None
-
-
-def _verdict(prediction: Prediction) -> None:
-    st.markdown(t(f"{FAMILY}.page.predicted", label=prediction.label, p=f"{prediction.confidence:.1%}"))
-    if not prediction.sure:
-        st.warning(t(f"{FAMILY}.page.not_sure", threshold=f"{NOT_SURE:.0%}"), icon="🤔")
-
-
-def _look_inside(view: Reading, image: np.ndarray) -> None:
-    st.subheader(t(f"{FAMILY}.page.inside"))
-    maps_tab, saliency_tab = st.tabs([t(f"{FAMILY}.page.feature_maps"), t(f"{FAMILY}.page.saliency")])
-    with maps_tab:
-        if not view.layers:
-            st.info(t(f"{FAMILY}.page.no_feature_maps"), icon="ℹ️")
-        for layer, channels, h, w, shown, tile in view.layers:
-            st.markdown(t(f"{FAMILY}.page.layer", layer=layer, channels=channels, h=h, w=w, shown=shown))
-            st.image(tile, clamp=True)
-        st.caption(t(f"{FAMILY}.page.feature_maps_caption"))
-    with saliency_tab:
-        c1, c2, c3 = st.columns(3)
-        c1.image(enlarge(image, SHOW_FACTOR), caption=t(f"{FAMILY}.page.model_input"), clamp=True)
-        c2.image(enlarge(view.heat, SHOW_FACTOR), caption=t(f"{FAMILY}.page.saliency_map"), clamp=True)
-        c3.image(enlarge(overlay(image, view.heat), SHOW_FACTOR), caption=t(f"{FAMILY}.page.overlay"))
-        st.markdown(t(f"{FAMILY}.page.saliency_caption", label=view.prediction.label))
-        st.latex(r"M_{ij} = \left|\frac{\partial s_c(x)}{\partial x_{ij}}\right|")
 
 
 def _teach(name: str, model, image: np.ndarray, before: Prediction) -> None:
@@ -209,14 +185,14 @@ def digit_section() -> None:
                 translate_toolbar(canvas_key())  # last in the column: its empty element adds no gap
         if prepared is None:
             return
+        view = _shipped_view(name, prepared.image) if taught is None else _view(taught, prepared.image)
         with middle:
             st.markdown(f"**{t(f'{FAMILY}.page.model_input')}**")
             st.image(enlarge(prepared.image, SHOW_FACTOR), clamp=True)
             st.caption(t(f"{FAMILY}.page.input_caption"))
-        view = _shipped_view(name, prepared.image) if taught is None else _view(taught, prepared.image)
         with right:
             st.markdown(f"**{t(f'{FAMILY}.page.probs_title')}**")
-            _verdict(view.prediction)
+            verdict(view.prediction)
             axes = (t(f"{FAMILY}.page.digit_axis"), t(f"{FAMILY}.page.prob_axis"))
             show(charts.probabilities(view.prediction, *axes), key="digits-probs")
             if taught is not None:
@@ -224,7 +200,8 @@ def digit_section() -> None:
                 if st.button(t(f"{FAMILY}.page.reset_taught"), key="digits_reset_taught"):
                     del st.session_state[TAUGHT][name]
                     st.rerun()
-        _look_inside(view, prepared.image)
+        preprocessing(prepared, view.prediction.sure)
+        look_inside(view, prepared.image)
         _teach(name, taught if taught is not None else base, prepared.image, view.prediction)
 
 

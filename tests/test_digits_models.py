@@ -13,7 +13,7 @@ from core.data.images import load_images
 from core.digits import augment as aug
 from core.digits.finetune import TEACH, teach
 from core.digits.inspect import enlarge, feature_maps, mosaic, overlay, read, saliency
-from core.digits.models import BEST, MODEL_DIR, MODELS, build, load_shipped, model_path
+from core.digits.models import BEST, MODEL_DIR, MODELS, build, load_shipped, model_path, trained_epochs
 from core.digits.predict import NOT_SURE, Prediction, predict
 from core.digits.train import accuracy, to_float
 from core.errors import UserError
@@ -184,3 +184,9 @@ def test_a_flat_distribution_is_not_sure():
     flat = Prediction(np.full(10, 0.1, np.float32), 3, 0.1)
     assert not flat.sure
     assert Prediction(np.eye(10, dtype=np.float32)[3], 3, float(NOT_SURE)).sure
+
+
+def test_trained_epochs_add_up_along_the_chain_of_runs():
+    assert trained_epochs({"epochs": 5}) == 5
+    assert trained_epochs({"epochs": 2, "init": {"epochs": 3, "init": {"epochs": 5}}}) == 10
+    assert trained_epochs({"epochs": 2, "init": {"file": "x.pt"}}) == 2  # a start without a record

@@ -18,6 +18,7 @@ from core.digits.preprocess import (
     is_empty,
     otsu_threshold,
     prepare,
+    shift,
 )
 from core.errors import UserError
 
@@ -175,3 +176,15 @@ def test_otsu_splits_two_modes():
 def test_prepare_rejects_non_2d():
     with pytest.raises(UserError):
         prepare(np.zeros((3, 3, 3)))
+
+
+def test_prepared_records_what_was_done():
+    ink = np.zeros((280, 280), np.float32)
+    ink[40:240, 130:150] = 1  # a 20×200 stroke
+    prepared = prepare(ink)
+    assert prepared.box == (40, 130, 240, 150)
+    assert prepared.scale == pytest.approx(0.1) and prepared.size == (20, 2)
+    r, c = prepared.mass
+    assert (r + prepared.shift[0], c + prepared.shift[1]) == pytest.approx((14, 14), abs=0.5)
+    before = shift(prepared.image, -prepared.shift[0], -prepared.shift[1])  # the scaled digit before the move
+    assert centre_of_mass(before) == pytest.approx(prepared.mass, abs=1e-4)

@@ -159,3 +159,29 @@ def test_the_proposed_label_follows_a_new_drawing_but_keeps_the_learners_choice(
     at.button(key="digits_teach_button").click().run()
     assert_clean(at)
     assert "p(0)" in at.success[0].value  # taught toward the digit shown, not the stale 7
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_preprocessing_steps_are_shown_with_the_drawings_numbers(lang):
+    at = open_page("digits", lang, **{CANVAS_KEY: canvas_state(STROKE)})
+    assert_clean(at)
+    (steps,) = [
+        e for e in at.expander if e.label == ("预处理做了什么" if lang == "zh" else "What the preprocessing did")
+    ]
+    shown = "\n".join(m.value for m in steps.markdown)
+    assert "20×200" in shown  # the stroke's ink box: 20 px wide, 200 px tall
+    assert "×0.1" in shown and "2×20" in shown  # scaled by 20/200 to 2×20
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_an_unsure_model_names_its_two_most_likely_digits(lang, monkeypatch):
+    import core.digits.predict as predict_module
+
+    monkeypatch.setattr(predict_module, "NOT_SURE", 1.01)  # no answer is sure: the warning must appear
+    at = open_page("digits", lang, **{CANVAS_KEY: canvas_state(STROKE)})
+    assert_clean(at)
+    (warning,) = at.warning
+    assert "**1**" in warning.value  # the most likely digit, then the runner-up, each with its probability
+    assert warning.value.count("**") == 4 and warning.value.count("%") >= 3
+    (steps,) = [e for e in at.expander if e.proto.expanded]  # the steps open by themselves
+    assert steps.markdown

@@ -9,6 +9,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
+from core.digits.models import trained_epochs
 from core.digits.predict import Prediction
 from ui.charts import color, house_layout
 
@@ -40,7 +41,7 @@ def comparison(metas: dict[str, dict], titles: dict[str, str], columns: dict[str
             columns["model"]: titles[name],
             columns["accuracy"]: f"{100 * meta['test_accuracy']:.2f} %",
             columns["params"]: f"{meta['params']:,}",
-            columns["epochs"]: meta["epochs"],
+            columns["epochs"]: trained_epochs(meta),
         }
         for name, meta in metas.items()
     ])  # fmt: skip

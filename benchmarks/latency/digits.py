@@ -26,5 +26,9 @@ def _pen_up(page, i: int) -> None:
 
 CASES = [
     Case("pen up → prediction", _pen_up),
-    select("switch model", "Model", ("LeNet-5 style CNN (004)", "Small CNN with BatchNorm (strongest)")),
+    select(
+        "switch model",
+        "Model",
+        ("LeNet-5 style CNN (004)", "Robust CNN: every hand (strongest)"),
+    ),
 ]

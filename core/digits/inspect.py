@@ -144,3 +144,35 @@ def read(model: nn.Module, image: np.ndarray, *, columns: int, limit: int, pixel
         tile = enlarge(mosaic(maps.maps, columns=columns, limit=limit), max(1, pixels // h))
         layers.append((maps.layer, channels, h, w, min(channels, limit), tile))
     return Reading(Prediction(probs, label, float(probs[label])), layers, _scaled(grad))
+
+
+def boxed(ink: np.ndarray, box: tuple[int, int, int, int], side: int = 140) -> np.ndarray:
+    """(side', side', 3) uint8: the ink map shrunk to about `side` px with its ink box drawn in red.
+
+    Args:
+        box: (top, left, bottom, right) in `ink`'s pixels, bottom/right exclusive.
+    """
+    ink = np.asarray(ink, np.float32)
+    step = max(1, int(np.ceil(max(ink.shape) / side)))
+    h, w = (ink.shape[0] // step) * step, (ink.shape[1] // step) * step
+    small = ink[:h, :w].reshape(h // step, step, w // step, step).mean((1, 3))  # area average
+    rgb = np.repeat((np.clip(small, 0, 1) * 200)[..., None], 3, axis=-1).astype(np.uint8)
+    top, left, bottom, right = (int(v // step) for v in box)
+    bottom, right = min(max(bottom, top + 1), rgb.shape[0]) - 1, min(max(right, left + 1), rgb.shape[1]) - 1
+    red = np.array([255, 60, 60], np.uint8)
+    rgb[top, left : right + 1] = rgb[bottom, left : right + 1] = red
+    rgb[top : bottom + 1, left] = rgb[top : bottom + 1, right] = red
+    return rgb
+
+
+def marked(image: np.ndarray, point: tuple[float, float], factor: int, colour=(255, 60, 60)) -> np.ndarray:
+    """(28·factor, 28·factor, 3) uint8: a 28×28 input enlarged, a cross drawn at `point` (row, col) and
+    a grey cross at the target centre (14, 14)."""
+    big = enlarge(np.clip(np.asarray(image, np.float32), 0, 1) * 200, factor)
+    rgb = np.repeat(big[..., None], 3, axis=-1).astype(np.uint8)
+    for (row, col), paint in (((14.0, 14.0), (150, 150, 150)), (point, colour)):
+        r, c = int(round((row + 0.5) * factor)), int(round((col + 0.5) * factor))
+        arm = factor
+        rgb[max(0, r - 1) : r + 1, max(0, c - arm) : c + arm] = paint
+        rgb[max(0, r - arm) : r + arm, max(0, c - 1) : c + 1] = paint
+    return rgb

@@ -127,10 +127,17 @@ MODELS: Registry[DigitModel] = Registry(
             build=build_cnn,
             convolutional=True,
         ),
+        DigitModel(
+            "robust",
+            formula=r"\text{the CNN above, trained on} \ \tilde x = \mathrm{prepare}(\mathrm{distort}(x)),"
+            r"\quad \text{distort} \in \{\text{slant, elastic, blur, low-res, stroke width, gaps, pieces}\}",
+            build=build_cnn,
+            convolutional=True,
+        ),
     ),
 )
 
-BEST = "cnn"  # the model the page opens with
+BEST = "robust"  # the model the page opens with
 
 
 def build(config: Mapping[str, Any]) -> nn.Module:
@@ -147,6 +154,12 @@ MODEL_DIR = Path(__file__).resolve().parents[2] / "assets" / "models" / "digits"
 def model_path(name: str) -> Path:
     """Where the shipped weights of model `name` live (unknown name → UserError with the choices)."""
     return MODEL_DIR / f"{MODELS.get(name).name}.pt"
+
+
+def trained_epochs(meta: Mapping[str, Any]) -> int:
+    """Epochs of the whole chain of runs behind a checkpoint: its own plus those of the weights it started from."""
+    start = meta.get("init")
+    return int(meta["epochs"]) + (trained_epochs(start) if isinstance(start, Mapping) and "epochs" in start else 0)
 
 
 def load_shipped(name: str) -> tuple[nn.Module, dict[str, Any]]:

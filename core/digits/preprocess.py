@@ -40,11 +40,19 @@ class Prepared:
         image: (28, 28) float32 in [0, 1], ink = 1, centre of mass within half a pixel of (14, 14).
         box: (top, left, bottom, right) of the ink in the source, bottom/right exclusive.
         ink: (H, W) float32 ink map the input was made from (for display).
+        scale: input pixels per source pixel (20 / the box's longer side).
+        size: (rows, cols) of the scaled digit, its longer side 20.
+        mass: (row, col) centre of mass of the scaled digit placed in the middle of 28×28, before the shift.
+        shift: (rows, cols) whole-pixel move that brought the centre of mass to (14, 14).
     """
 
     image: np.ndarray
     box: tuple[int, int, int, int]
     ink: np.ndarray
+    scale: float = 1.0
+    size: tuple[int, int] = (SIZE, SIZE)
+    mass: tuple[float, float] = (CENTRE, CENTRE)
+    shift: tuple[int, int] = (0, 0)
 
 
 def canvas_ink(rgba: np.ndarray) -> np.ndarray:
@@ -194,8 +202,9 @@ def prepare(ink: np.ndarray) -> Prepared:
     r0, c0 = (SIZE - size[0]) // 2, (SIZE - size[1]) // 2
     field[r0 : r0 + size[0], c0 : c0 + size[1]] = small
     row, col = centre_of_mass(field.numpy())
-    image = shift(field.numpy(), round(CENTRE - row), round(CENTRE - col))
-    return Prepared(image.astype(np.float32), box, ink)
+    moved = (round(CENTRE - row), round(CENTRE - col))
+    image = shift(field.numpy(), *moved)
+    return Prepared(image.astype(np.float32), box, ink, scale, size, (row, col), moved)
 
 
 def shift(image: np.ndarray, rows: int, cols: int) -> np.ndarray:

@@ -193,3 +193,35 @@ def test_toolbar_tooltips_follow_the_language(page, app_url):
     expect(undo).to_have_attribute("title", "撤销", timeout=30_000)
     set_language(page, "English")
     expect(undo).to_have_attribute("title", "Undo", timeout=30_000)
+
+
+def open_steps(page, title: str):
+    """The preprocessing expander, opened (it opens by itself only when the model is unsure)."""
+    steps = page.locator('[data-testid="stExpander"]', has_text=title)
+    steps.wait_for(state="visible", timeout=30_000)
+    if not steps.locator("img").first.is_visible():
+        steps.locator("summary").click()
+        wait_idle(page)
+    return steps
+
+
+def test_preprocessing_steps_show_how_a_small_digit_in_a_corner_was_moved(page, app_url):
+    wire = Wire(page)
+    goto(page, app_url, "digits")
+    expect(page.get_by_text("Draw a digit (0-9)")).to_be_visible(timeout=60_000)
+    wire.clear()
+    draw(page, [(45, 30 + 6 * i) for i in range(11)])  # a short stroke in the top-left corner
+    wire.fragment_run()
+    expect(page.get_by_text(re.compile(r"^Prediction: \d \("))).to_be_visible(timeout=30_000)
+    steps = open_steps(page, "What the preprocessing did")
+    expect(steps.get_by_text(re.compile(r"Box: the ink spans \d+×\d+ px, from \(\d+, \d+\)"))).to_be_visible(
+        timeout=30_000
+    )
+    expect(steps.get_by_text(re.compile(r"Scale: ×\d"))).to_be_visible()  # a small drawing is enlarged
+    expect(steps.locator("img")).to_have_count(3)
+    assert page.locator('[data-testid="stException"]').count() == 0
+    screenshot(page, "digits-steps-en")
+    set_language(page, "简体中文")
+    steps = open_steps(page, "预处理做了什么")  # a new label is a new expander: closed while the model is sure
+    expect(steps.get_by_text(re.compile(r"外接框：字迹占 \d+×\d+ 像素"))).to_be_visible(timeout=30_000)
+    screenshot(page, "digits-steps-zh")
