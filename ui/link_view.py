@@ -80,7 +80,7 @@ def lesson_box(lesson: lessons.Lesson) -> None:
     with st.container(border=True, key="dlp_lesson"):
         st.markdown(f"**📘 {t('links.lesson')} {index}/{len(chapter)} · {t(f'nav.chapters.{lesson.chapter}')}"
                     f" · {lesson.section}**")  # fmt: skip
-        st.subheader(t(f"lessons.{lesson.id}.title"))
+        st.subheader(t(f"lessons.{lesson.id}.title"), anchor=False)
         st.markdown(t(f"lessons.{lesson.id}.text"))
         later = lessons.next_lesson(lesson.id)
         if later is not None:

@@ -44,6 +44,7 @@ PAGE = "_links_page"  # the page of the last whole-page run
 LESSON = "_links_lesson"  # the id of the lesson open on its page
 HIDE = "_links_hide"  # the classroom view's hidden parts
 STARTED = "_links_started"
+WRITTEN = "_links_written"  # the link last written by `finish`
 GOTO = "_links_goto"  # the page a lesson just opened lives on (a lesson link may point at another page)
 
 LESSON_PARAM, HIDE_PARAM = "lesson", "hide"
@@ -195,8 +196,11 @@ def finish(page: str) -> None:
     seen = ss.setdefault(SEEN, {}).setdefault(page, [])
     seen.extend(k for k in ss.get(DRAWN, {}) if k not in seen)
     params = link_params()
-    if st.query_params.to_dict() != params:
+    # The browser's address may differ from Streamlit's copy: a page link to the page it is on
+    # reruns with its query string without showing it. So also write what differs from the last write.
+    if st.query_params.to_dict() != params or ss.get(WRITTEN) != params:
         st.query_params.from_dict(params)
+        ss[WRITTEN] = params
 
 
 def recover(error: BaseException) -> bool:
