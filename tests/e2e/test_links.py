@@ -17,6 +17,14 @@ def _wait_url(page, *parts: str, timeout_s: float = 60) -> str:
     raise AssertionError(f"the URL {page.url} never contained {parts}")
 
 
+def _wait_count(locator, n: int, timeout_s: float = 120) -> None:
+    """Wait until `locator` matches `n` elements (a busy machine draws a widget late)."""
+    deadline = time.monotonic() + timeout_s
+    while locator.count() != n and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert locator.count() == n
+
+
 def test_a_changed_page_opens_the_same_from_its_link(page, app_url, browser):
     goto(page, app_url, "activations?lang=en")
     slider = page.locator('[data-testid="stSlider"] input[type="range"]').first  # ELU's α (a fragment)
@@ -47,7 +55,6 @@ def test_a_changed_page_opens_the_same_from_its_link(page, app_url, browser):
         wait_idle(fresh, timeout=180_000)
         assert fresh.get_by_text("Activation functions").first.is_visible()  # lang=en beats the zh-CN browser
         again = fresh.locator('[data-testid="stSlider"] input[type="range"]').first
-        screenshot(fresh, "link-opened-zh-browser")
         again.wait_for(timeout=120_000)
         assert again.input_value() == alpha
         assert fresh.locator('[data-testid="stMain"] [data-testid="stNumberInput"] input').first.input_value() == "-3"
@@ -66,7 +73,7 @@ def test_a_lesson_from_the_course_map_and_its_next_lesson(page, app_url):
     lesson = page.locator(".st-key-dlp_lesson")
     assert "SGD zig-zags on the elliptic bowl" in lesson.inner_text()
     chips = page.locator('[data-testid="stMultiSelectTagsContainer"] span[title]')
-    assert chips.count() == 1  # the lesson races SGD alone
+    _wait_count(chips, 1)  # the lesson races SGD alone
     screenshot(page, "lesson-en")
     lesson.get_by_role("link", name=re.compile("Next lesson")).click()
     _wait_url(page, "lesson=opt_momentum")
@@ -75,5 +82,5 @@ def test_a_lesson_from_the_course_map_and_its_next_lesson(page, app_url):
         "() => document.querySelector('.st-key-dlp_lesson')?.innerText.includes('Momentum damps the zig-zag')",
         timeout=60_000,
     )
-    assert chips.count() == 2  # SGD and Momentum
+    _wait_count(chips, 2)  # SGD and Momentum
     assert page.locator('[data-testid="stException"]').count() == 0
