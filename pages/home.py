@@ -1,4 +1,4 @@
-"""Home: what the playground is, a card per page, and the course map."""
+"""Home: what the playground is, the course map (chapters → pages and lessons), a card per page."""
 
 import base64
 from pathlib import Path
@@ -6,7 +6,8 @@ from pathlib import Path
 import streamlit as st
 
 from ui.i18n import t
-from ui.nav import CHAPTERS, available
+from ui.link_view import course_map
+from ui.nav import available
 
 
 @st.cache_resource(show_spinner=False)
@@ -18,23 +19,15 @@ def card_url(path: Path) -> str:
 st.title(t("home.title"))
 st.markdown(t("home.intro"))
 
-pages = available()
+st.subheader(t("home.course_map"))
+st.caption(t("home.course_map_intro"))
+course_map()
+
 st.subheader(t("home.pages"))
 cols = st.columns(3)
-for i, page in enumerate(pages):
+for i, page in enumerate(available()):
     with cols[i % 3].container(border=True):
         if page.card.exists():
             st.image(card_url(page.card), width="stretch")
         st.page_link(page.path, label=t(f"nav.{page.name}.title"), icon=page.icon)
         st.caption(t(f"nav.{page.name}.blurb"))
-
-st.subheader(t("home.course_map"))
-for chapter in CHAPTERS:
-    covering = [p for p in pages if chapter in p.chapters]
-    if not covering:
-        continue
-    c1, c2 = st.columns([2, 3])
-    c1.markdown(f"**{t(f'nav.chapters.{chapter}')}**")
-    with c2:
-        for page in covering:
-            st.page_link(page.path, label=t(f"nav.{page.name}.title"), icon=page.icon)

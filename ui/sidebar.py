@@ -6,19 +6,21 @@ import streamlit as st
 import torch
 
 from core.device import describe, pick_device
+from core.registry import Param
 from ui.i18n import LANG_KEY, LANGUAGES, lang, t
 from ui.state import init
 
 FORCE_CPU_KEY = "p.force_cpu"
 SEED_KEY = "p.seed"
 DEFAULT_SEED = 0
+SEED = Param("seed", DEFAULT_SEED, 0, 2**31 - 1, 1)
 
 
 def render() -> None:
     """Draw the sidebar controls (app.py calls this once per run)."""
-    init(LANG_KEY, lang())
+    init(LANG_KEY, lang(), choices=list(LANGUAGES))
     init(FORCE_CPU_KEY, False)
-    init(SEED_KEY, DEFAULT_SEED)
+    init(SEED_KEY, DEFAULT_SEED, spec=SEED)
     with st.sidebar:
         st.selectbox("🌐 语言 / Language", list(LANGUAGES), key=LANG_KEY, format_func=LANGUAGES.get)
         info = describe(device())

@@ -10,6 +10,7 @@ before app.py can re-assign them; the next full run puts them back from the copy
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import streamlit as st
@@ -35,7 +36,23 @@ def key(*parts: object) -> str:
     return PREFIX + ".".join(str(p) for p in parts)
 
 
-def init(widget_key: str, default: Any) -> None:
-    """Give a widget its default once; later runs keep what the user set."""
+def init(widget_key: str, default: Any, *, spec: Any = None, choices: Sequence[Any] | None = None) -> None:
+    """Give a widget its default once; later runs keep what the user set.
+
+    A link's value for the widget (``ui.links``) replaces the default: `spec` (its
+    `core.registry.Param`) or `choices` (the options it offers) validate it.
+    """
+    from ui import links  # links reads this module's names
+
+    links.claim(widget_key, default, spec, choices)
     if widget_key not in st.session_state:
         st.session_state[widget_key] = default
+
+
+def forget(keys: list[str]) -> None:
+    """Drop widgets' values (and their kept copies): their widgets start again from their defaults."""
+    shadow = st.session_state.setdefault(SHADOW, {})
+    for widget_key in keys:
+        shadow.pop(widget_key, None)
+        if widget_key in st.session_state:
+            del st.session_state[widget_key]

@@ -34,7 +34,7 @@ def param_input(
     message); bounded ones are sliders; str choices are select boxes; bools are toggles.
     """
     where = where or st
-    init(widget_key, param.default if default is None else default)
+    init(widget_key, param.default if default is None else default, spec=param)
     text = t(f"{family}.params.{param.name}")
     kind = param.kind
     if kind == "bool":
@@ -138,7 +138,7 @@ def choose(
     """A select box over a registry's names, labelled by their i18n titles."""
     where = where or st
     widget_key = key(family, *scope, "choice")
-    init(widget_key, default or registry.names()[0])
+    init(widget_key, default or registry.names()[0], choices=registry.names())
     return where.selectbox(t(label_key), registry.names(), key=widget_key, format_func=title_text(family))
 
 
@@ -153,7 +153,7 @@ def choose_many(
     """A multiselect over a registry's names, labelled by their i18n titles."""
     where = where or st
     widget_key = key(family, *scope, "many")
-    init(widget_key, list(default))
+    init(widget_key, list(default), choices=registry.names())
     return multiselect(t(label_key), registry.names(), key=widget_key, format_func=title_text(family), where=where)
 
 
