@@ -120,7 +120,8 @@ _ALL = (
     _L("digits_models", "cnn", "digits", {"digits.model.choice": "mlp"}, "003 §5.3"),
     # 10 · RNN
     _L("poem_acrostic", "rnn", "poems",
-       {"poems.mode": "acrostic", "poems.text": "春夏秋冬", "poems.form": "qijue", "poems.rhyme": True}, "002 §9"),
+       {"poems.mode": "acrostic", "poems.text": "春夏秋冬", "poems.form": "qijue", "poems.gelv": False,
+        "poems.scheme": "pingshui"}, "002 §9"),
     _L("poem_temperature", "rnn", "poems",
        {"poems.mode": "start", "poems.text": "明月", "poems.form": "wujue",
         "poems.decoding.sample.temperature": 1.5}, "002 §9"),
