@@ -26,6 +26,7 @@ import torch
 from torch import nn
 
 from core.activations import ACTIVATIONS
+from core.data.features import FeatureMap, check_features
 from core.errors import UserError
 from core.initializers import INITIALIZERS, init_module_
 from core.registry import Entry, Param, Registry
@@ -196,7 +197,8 @@ def _head(
 def build_mlp(config: Mapping[str, Any]) -> nn.Module:
     """Flatten → [Linear → BatchNorm1d? → activation → Dropout?] × len(hidden) → Linear.
 
-    With ``hidden = []`` it is logistic (softmax) regression or linear regression.
+    With ``hidden = []`` it is logistic (softmax) regression or linear regression. With ``features``
+    (2-D input only) a `FeatureMap` first turns each point into the chosen features.
     """
     shape = _shape(config)
     n_outputs = _int_in(config, "n_outputs", 1, MAX_WIDTH)
@@ -209,6 +211,13 @@ def build_mlp(config: Mapping[str, Any]) -> nn.Module:
     layers: OrderedDict[str, nn.Module] = OrderedDict()
     if len(shape) > 1:
         layers["flatten"] = nn.Flatten()
+    if config.get("features") is not None:  # Playground's input features of a 2-D point (core.data.features)
+        if shape != (2,):
+            raise UserError("training.errors.features_2d", f"input features need 2-D points, got {list(shape)}",
+                            shape=list(shape))  # fmt: skip
+        names = check_features(config["features"])
+        layers["features"] = FeatureMap(names)
+        in_features = len(names)
     _head(layers, config, in_features, hidden, acts, n_outputs)
     return nn.Sequential(layers)
 
@@ -330,7 +339,7 @@ MODELS: Registry[ModelSpec] = Registry(
             r"h_0=x,\quad h_{l}=\mathrm{Dropout}\big(f(\mathrm{BN}(W_l h_{l-1}+b_l))\big),\quad \hat y=W_{L+1}h_L+b_{L+1}",
             builder=build_mlp,
             to_config=lambda v: {"hidden": [v["width"]] * v["layers"], **_common(v)},
-            extra_keys=("hidden",),
+            extra_keys=("hidden", "features"),
         ),
         ModelSpec(
             "lenet",

@@ -234,6 +234,9 @@ def script(setup: Any) -> str:
     from core.train.setup import build_scheduler
 
     config = setup.config
+    controls = getattr(setup, "controls", None)
+    if controls is not None and (controls.changes or controls.values["l1"] or controls.values["l2"]):
+        raise UserError("training.errors.export_knobs", "L1/L2 penalties and settings changed mid-run are not written")
     sched_cfg = config.get("scheduler") or {"name": "constant", "params": {}}
     sched_entry = SCHEDULERS.get(sched_cfg["name"])
     if getattr(sched_entry, "needs_metric", False):

@@ -29,7 +29,12 @@ class LiveRun:
     Pausing takes effect at the worker's next checkpoint, so the status reads 'pausing'
     from `pause()` until the worker is parked there (`parked`), and only then 'paused':
     from that moment on the worker takes no step, and what it published last (through
-    checkpoint's `on_park`) is where it stopped.
+    checkpoint's `on_park`) is where it stopped. `step_once()` lets a parked worker take one step and
+    park again; `start(paused=True)` starts it parked at its first checkpoint.
+
+    `parked` is False from the moment `resume()` (or `step_once()`) is called, even though the worker
+    wakes a little later: a UI that redraws right after a Resume click must see a run it has to follow
+    (with a `parked` that read True until the worker woke, such a redraw stopped polling for good).
     """
 
     def __init__(self, job: Callable[[LiveRun], Any], name: str = "run"):
@@ -41,12 +46,15 @@ class LiveRun:
         self._resume = threading.Event()
         self._resume.set()
         self._parked = threading.Event()  # set while the worker waits in checkpoint() because of a pause
+        self._single = False  # step_once(): park again at the next checkpoint
         self.result: Any = None
         self.error: BaseException | None = None
         self.error_text: str = ""
         self._thread = threading.Thread(target=self._main, name=f"live-{name}", daemon=True)
 
-    def start(self) -> LiveRun:
+    def start(self, paused: bool = False) -> LiveRun:
+        if paused:
+            self._resume.clear()
         if sys.getswitchinterval() > SWITCH_INTERVAL_S:
             sys.setswitchinterval(SWITCH_INTERVAL_S)  # process-wide, once: see SWITCH_INTERVAL_S
         self._thread.start()
@@ -67,13 +75,18 @@ class LiveRun:
         with self._lock:
             self._snapshot.update(values)
 
-    def checkpoint(self, on_park: Callable[[], None] | None = None) -> bool:
+    def checkpoint(self, on_park: Callable[[], None] | None = None, stepped: bool = True) -> bool:
         """Block while paused; True when a stop was requested.
 
         Args:
             on_park: called once before blocking for a pause (e.g. publish the step it stops at),
                 so the paused UI shows the final counter, which then no longer moves.
+            stepped: a step was taken since the last checkpoint (False before the first step: a
+                `step_once` then still lets that first step through).
         """
+        if self._single and stepped:  # one step was asked for and taken: park again
+            self._single = False
+            self._resume.clear()
         if not self._resume.is_set():
             if on_park is not None:
                 on_park()
@@ -94,6 +107,12 @@ class LiveRun:
         self._resume.clear()
 
     def resume(self) -> None:
+        self._single = False
+        self._resume.set()
+
+    def step_once(self) -> None:
+        """Let the worker take one step, then park again (a running worker parks after its next step)."""
+        self._single = True
         self._resume.set()
 
     def stop(self) -> None:
@@ -111,7 +130,7 @@ class LiveRun:
     @property
     def parked(self) -> bool:
         """The worker is waiting in checkpoint() for a resume: it takes no step until then."""
-        return self._parked.is_set() and self.running
+        return self._parked.is_set() and not self._resume.is_set() and self.running
 
     @property
     def running(self) -> bool:

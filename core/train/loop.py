@@ -81,6 +81,8 @@ def fit(
     should_stop: Callable[[], bool] | None = None,
     history: History | None = None,
     clip_grad_norm: float | None = None,
+    penalty: Callable[[], torch.Tensor | None] | None = None,
+    after_backward: Callable[[], None] | None = None,
 ) -> History:
     """Train `model` for `epochs` passes over `batches(epoch)`.
 
@@ -93,6 +95,10 @@ def fit(
         should_stop: polled after each step; True ends the run with `stopped` set.
         history: continue this history (its epoch count is where the run resumes).
         clip_grad_norm: clip the gradients' total norm (None: no clipping).
+        penalty: a regularization term Ω(θ) added to each batch's loss before `backward` (None, or a
+            call that returns None: no term); the recorded step loss is the data loss alone, the one
+            the test loss is comparable with.
+        after_backward: called after each `backward` (e.g. to record gradient norms).
     """
     if epochs < 0:
         raise ValueError(f"epochs must be ≥ 0, got {epochs}")
@@ -106,7 +112,10 @@ def fit(
             for inputs, targets in batches(epoch):
                 optimizer.zero_grad(set_to_none=True)
                 loss = loss_fn(model(inputs), targets)
-                loss.backward()
+                extra = penalty() if penalty is not None else None
+                (loss if extra is None else loss + extra).backward()
+                if after_backward is not None:
+                    after_backward()
                 if clip_grad_norm is not None:
                     nn.utils.clip_grad_norm_(model.parameters(), clip_grad_norm)
                 value = loss.item()

@@ -17,9 +17,11 @@ import torch
 from torch import nn
 
 from core.data.task import CLASSIFICATION
-from core.train import metrics
+from core.train import controls, metrics
+from core.train.gradients import GradientLog
 from core.train.live import LiveRun
 from core.train.loop import History, StepInfo
+from core.train.neurons import neuron_view, viewable
 from core.train.setup import Setup
 
 PUBLISH_EVERY_S = 0.25  # snapshot refresh while training (the UI polls at 2 Hz)
@@ -38,6 +40,7 @@ class Evaluator:
         self.setup, self.clock = setup, clock
         self.epochs_seen = 0
         self.last = -math.inf
+        self.every_epoch = setup.early_stop > 0  # early stopping reads the test loss of every epoch
 
     def __call__(self, model: nn.Module) -> dict[str, float]:
         """Loss and metric on (a slice of) the training set and on the test set, for `fit`'s epoch record.
@@ -50,7 +53,7 @@ class Evaluator:
         """
         self.epochs_seen += 1
         now = self.clock()
-        if not self.due(self.epochs_seen) and now - self.last < EVAL_EVERY_S:
+        if not self.every_epoch and not self.due(self.epochs_seen) and now - self.last < EVAL_EVERY_S:
             return {}
         self.last = now
         return self.setup.measure(model)
@@ -72,19 +75,28 @@ def thin(values: list[float], points: int = CURVE_POINTS) -> tuple[list[int], li
     return [i + 1 for i in idx], [values[i] for i in idx]
 
 
+def neurons_on(setup: Setup) -> bool:
+    """Whether the run's snapshots carry the neuron view (an MLP on 2-D points; ``neuron_view`` in the config)."""
+    return bool(setup.config.get("neuron_view", True)) and viewable(setup.model, tuple(setup.data.input_shape))
+
+
 def visuals(setup: Setup) -> dict[str, Any]:
-    """The task's picture of the model now: decision boundary (2-D), fitted curve (1-D regression),
-    confusion matrix and misclassified examples (classification with more inputs)."""
+    """The task's picture of the model now: decision boundary (2-D, with the neuron view of an MLP), fitted
+    curve (1-D regression), confusion matrix and misclassified examples (classification with more inputs)."""
     model, data = setup.model, setup.data
     was_training = model.training
     model.eval()
     try:
         with torch.no_grad():
             if data.task == CLASSIFICATION and tuple(data.input_shape) == (2,):
-                xs, ys = metrics.grid_2d(torch.cat([setup.x_train, setup.x_test]), BOUNDARY_STEPS)
+                points = torch.cat([setup.x_train, setup.x_test])
+                xs, ys = metrics.grid_2d(points, BOUNDARY_STEPS)
                 label, confidence = metrics.decision_grid(model, xs, ys)
-                return {"boundary": {"x": xs.cpu().numpy(), "y": ys.cpu().numpy(), "label": label.cpu().numpy(),
-                                     "confidence": confidence.cpu().numpy()}}  # fmt: skip
+                out = {"boundary": {"x": xs.cpu().numpy(), "y": ys.cpu().numpy(), "label": label.cpu().numpy(),
+                                    "confidence": confidence.cpu().numpy()}}  # fmt: skip
+                if neurons_on(setup):
+                    out["neurons"] = neuron_view(model, points, setup.x_train[: metrics.EVAL_CHUNK])
+                return out
             if data.task != CLASSIFICATION and tuple(data.input_shape) == (1,):
                 xs, ys = metrics.curve_1d(model, torch.cat([setup.x_train, setup.x_test]))
                 return {"curve": {"x": xs.cpu().numpy(), "y": ys.cpu().numpy()}}
@@ -109,17 +121,27 @@ class Reporter:
         self.paused_s = 0.0
         self.last_publish = -math.inf
         self.last_visual = -math.inf
+        self.grads = GradientLog(setup.model)  # fit's after_backward
+        self.best_test, self.since_best, self.best_epoch, self.early = math.inf, 0, 0, False
 
     def elapsed(self) -> float:
         return max(self.clock() - self.start - self.paused_s, 1e-9)
 
-    def should_stop(self) -> bool:
+    def should_stop(self, stepped: bool = True) -> bool:
+        """After each step (and once before the first): park while paused (after publishing where it stopped,
+        with fresh visuals), take the learner's changes, keep to the chosen speed; True to end the run."""
         t0 = self.clock()
-        stop = self.run.checkpoint(on_park=self.publish)  # blocks while paused, after publishing where it stopped
+        stop = self.run.checkpoint(on_park=lambda: self.publish(visual=True), stepped=stepped)
         waited = self.clock() - t0
         if waited > 0.005:
             self.paused_s += waited
-        return stop
+        ctl = self.setup.controls
+        if ctl is not None:
+            h = self.history
+            if controls.apply(ctl, self.setup, h.steps, len(h.epochs) + (1 if h.steps else 0)):
+                self.publish()
+            ctl.throttle()
+        return stop or self.early
 
     def on_step(self, info: StepInfo) -> None:
         now = self.clock()
@@ -127,11 +149,18 @@ class Reporter:
             self.publish(now)
 
     def on_epoch(self, epoch: int, record: dict[str, float]) -> None:
+        patience, loss = self.setup.early_stop, record.get("test_eval_loss")
+        if patience and loss is not None:  # early stopping: `patience` epochs without a lower test loss
+            if loss < self.best_test:
+                self.best_test, self.since_best, self.best_epoch = loss, 0, int(record["epoch"])
+            else:
+                self.since_best += 1
+                self.early = self.since_best >= patience
         now = self.clock()
         if now - self.last_publish >= PUBLISH_EVERY_S:
             self.publish(now)
 
-    def publish(self, now: float | None = None, final: bool = False, **extra: Any) -> None:
+    def publish(self, now: float | None = None, final: bool = False, visual: bool = False, **extra: Any) -> None:
         now = self.clock() if now is None else now
         h, setup = self.history, self.setup
         elapsed = self.elapsed()
@@ -155,10 +184,22 @@ class Reporter:
             "lr": np.asarray(lrs),
             "epochs": [dict(r) for r in h.epochs],
             "metric": setup.metric,
+            **self.driving(),
             **extra,
         }
-        if final or now - self.last_visual >= VISUAL_EVERY_S:
+        if final or visual or now - self.last_visual >= VISUAL_EVERY_S:
             values.update(visuals(setup))
+            values["grads"] = self.grads.snapshot()
             self.last_visual = now
         self.run.publish(**values)
         self.last_publish = now
+
+    def driving(self) -> dict[str, Any]:
+        """The knobs as the run uses them, the changes made so far, and early stopping's state."""
+        ctl = self.setup.controls
+        out: dict[str, Any] = {"early_stop": self.setup.early_stop, "early_stopped": self.early}
+        if self.early:
+            out["best_epoch"], out["best_test_loss"] = self.best_epoch, self.best_test
+        if ctl is not None:
+            out |= {"knobs": dict(ctl.values), "changes": [dict(c) for c in ctl.changes], "speed": ctl.speed}
+        return out

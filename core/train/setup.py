@@ -8,6 +8,8 @@ a run's label and turned into a standalone script by `core.train.export`::
      "optimizer": {"name": "adam", "params": {"lr": 0.01, "weight_decay": 0.0}},
      "scheduler": {"name": "constant", "params": {}},
      "batch_mode": "minibatch", "batch_size": 32, "epochs": 50, "seed": 0,
+     "regularization": {"l1": 0.0, "l2": 0.0},            # optional: L1/L2 penalty rates (core.train.penalty)
+     "early_stop": 0,                                      # optional: patience in epochs on the test loss (0: off)
      "data": {"name": "moons", "params": {...}}}           # what was trained on (recorded)
 
 `prepare` validates everything and raises UserError synchronously (the page shows it); the
@@ -27,7 +29,9 @@ from core.data.task import CLASSIFICATION, TaskData
 from core.errors import UserError
 from core.models import count_params
 from core.train import metrics
+from core.train.controls import RunControls
 from core.train.loop import tensor_batches
+from core.train.penalty import check_rate, penalty
 from core.train.runs import Limits
 
 BATCH_MODES = ("full", "minibatch", "single")  # BGD, mini-batch SGD, single-sample SGD (000 §4–5)
@@ -42,6 +46,7 @@ DEFAULT_BATCH_SIZE = 32
 FUSED_DEVICES = ("cpu", "cuda")  # where torch's fused SGD/Adam/AdamW/Adagrad kernels run
 MAX_BATCH_SIZE = 4096
 EVAL_TRAIN_MAX = 2000  # the train-set metrics use at most this many training samples
+MAX_PATIENCE = 1000  # early stopping: epochs without a better test loss, at most
 
 
 def loss_tasks(data: TaskData) -> tuple[str, ...]:
@@ -108,6 +113,9 @@ class Setup:
     y_test: torch.Tensor
     generator: torch.Generator = field(default_factory=torch.Generator)
     initial_state: dict[str, torch.Tensor] = field(default_factory=dict)  # weights before training, on the CPU
+    controls: RunControls | None = None  # what the learner may change while it runs (core.train.controls)
+    early_stop: int = 0  # patience in epochs on the test loss (0: off)
+    steps_adjust: int = 0  # steps the epochs before a batch-size change took, beyond what the new size gives
 
     @property
     def steps_per_epoch(self) -> int:
@@ -115,7 +123,26 @@ class Setup:
 
     @property
     def total_steps(self) -> int:
-        return self.steps_per_epoch * self.epochs
+        return self.steps_per_epoch * self.epochs + self.steps_adjust
+
+    def resize_batches(self, size: int, epochs_drawn: int | None = None) -> None:
+        """A new batch size from the next epoch on (mini-batch runs; full-batch and single-sample keep theirs).
+
+        Args:
+            epochs_drawn: epochs already begun at the old size (default: every epoch the total counts).
+        """
+        if self.config.get("batch_mode", "minibatch") != "minibatch":
+            return
+        old, new = self.steps_per_epoch, steps_per_epoch(self.data.n_train, min(int(size), self.data.n_train))
+        self.steps_adjust += (old - new) * (epochs_drawn if epochs_drawn is not None else 0)
+        self.batch_size = min(int(size), self.data.n_train)
+
+    def penalty(self) -> torch.Tensor | None:
+        """Ω(θ) at the run's current L1/L2 rates, or None when both are 0 (no term, no cost)."""
+        if self.controls is None:
+            return None
+        l1, l2 = self.controls.values["l1"], self.controls.values["l2"]
+        return penalty(self.model, l1, l2) if l1 or l2 else None
 
     @property
     def metric(self) -> str:
@@ -204,9 +231,13 @@ def prepare(config: dict[str, Any], data: TaskData, device: torch.device, limits
     sched_cfg = config.get("scheduler") or {"name": "constant", "params": {}}
     sched_entry = SCHEDULERS.get(sched_cfg["name"])
     sched_params = sched_entry.resolve(sched_cfg.get("params"))
+    if data.n_train < 1:
+        raise UserError("training.errors.no_points", "the training set is empty: add points")
     batch_size = batch_size_for(
         config.get("batch_mode", "minibatch"), config.get("batch_size", DEFAULT_BATCH_SIZE), data.n_train
     )
+    rates = regularization(config)
+    early = early_stop(config, data)
 
     torch.manual_seed(seed)
     generator = torch.Generator().manual_seed(seed)
@@ -238,7 +269,36 @@ def prepare(config: dict[str, Any], data: TaskData, device: torch.device, limits
         y_test=targets_for(data.y_test, loss_entry.task).to(device),
         generator=generator,
         initial_state=initial_state,
+        controls=RunControls(
+            {"lr": optimizer.param_groups[0]["lr"], "batch_size": min(batch_size, MAX_BATCH_SIZE), **rates}
+        ),
+        early_stop=early,
     )
+
+
+def regularization(config: dict[str, Any]) -> dict[str, float]:
+    """The config's L1/L2 rates ({"l1": 0, "l2": 0} when absent); a UserError for one out of range."""
+    rates = {"l1": 0.0, "l2": 0.0, **(config.get("regularization") or {})}
+    out = {}
+    for name in ("l1", "l2"):
+        try:
+            out[name] = check_rate(name.upper(), rates[name])
+        except (TypeError, ValueError):
+            raise UserError("training.errors.knob", f"{name} rate {rates[name]!r} outside [0, 10]", name=name,
+                            value=rates[name], high=10) from None  # fmt: skip
+    return out
+
+
+def early_stop(config: dict[str, Any], data: TaskData) -> int:
+    """Early-stopping patience (epochs without a lower test loss; 0: off); it needs a test set."""
+    value = config.get("early_stop", 0) or 0
+    if isinstance(value, bool) or not isinstance(value, int | float) or value != int(value) or \
+            not 0 <= value <= MAX_PATIENCE:  # fmt: skip
+        raise UserError("training.errors.patience", f"patience {value!r} outside [0, {MAX_PATIENCE}]", value=value,
+                        high=MAX_PATIENCE)  # fmt: skip
+    if value and data.n_test < 1:
+        raise UserError("training.errors.early_no_test", "early stopping watches the test loss: the test set is empty")
+    return int(value)
 
 
 def build_scheduler(entry: Any, optimizer: torch.optim.Optimizer, total_steps: int, values: dict[str, Any]) -> Any:

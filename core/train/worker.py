@@ -80,6 +80,9 @@ def _fit(setup: Setup, run: LiveRun, history: History) -> RunResult:
 
 def _fit_with(setup: Setup, run: LiveRun, history: History) -> RunResult:
     reporter = Reporter(setup, run, history)
+    # A run started paused (a reset) parks here, at step 0, until a step or a resume.
+    if reporter.should_stop(stepped=False):
+        history.stopped = True
     try:
         fit(
             setup.model,
@@ -94,7 +97,9 @@ def _fit_with(setup: Setup, run: LiveRun, history: History) -> RunResult:
             on_epoch=reporter.on_epoch,
             should_stop=reporter.should_stop,
             history=history,
-        )
+            penalty=setup.penalty,
+            after_backward=reporter.grads,
+        ) if not history.stopped else None  # fmt: skip
     except torch.OutOfMemoryError:
         if setup.device.type == "cuda":
             torch.cuda.empty_cache()
@@ -111,7 +116,7 @@ def _fit_with(setup: Setup, run: LiveRun, history: History) -> RunResult:
     if history.diverged_at is not None or verdict is not None:
         status = "diverged"
     elif history.stopped:
-        status = "stopped"
+        status = "early_stopped" if reporter.early else "stopped"
     else:
         status = "done"
     reporter.publish(final=history.diverged_at is None, status=status, diverged_at=history.diverged_at,
