@@ -1,13 +1,12 @@
 """Live training playground: data → model → recipe → Start, with live curves, comparisons and downloads.
 
 The settings column is drawn by the full page run (Start trains what it shows). The live view (which
-polls its run with a nested `ui.live.poll` fragment), the comparison and the files are fragments;
-Start, Stop and Reset rerun the page once, since the comparison and the downloads change with them.
+polls its run with a nested `ui.live.poll` fragment; its buttons and knobs are `ui.training_drive`, the
+neuron view `ui.training_network`), the comparison and the files are fragments; Start, Stop and Reset
+rerun the page once, since the comparison and the downloads change with them.
 """
 
 from __future__ import annotations
-
-import time
 
 import pandas as pd
 import streamlit as st
@@ -19,98 +18,46 @@ from core.data.limits import MAX_MODEL_BYTES
 from core.models import build_model, count_params
 from core.train import export
 from core.train.runs import Limits, global_slots
-from core.train.setup import prepare
-from core.train.worker import job
 from ui import charts
 from ui.feedback import user_errors
 from ui.i18n import lang, t
-from ui.live import poll, run_book
-from ui.sidebar import device
+from ui.live import POLL_S, poll, run_book
 from ui.state import key
 from ui.training_charts import compare_figures, live_panel
-from ui.training_settings import label_of, settings
+from ui.training_drive import UntilEnd, buttons, following, knobs, speed_control
+from ui.training_network import NEURON_POLL_S, has_neurons
+from ui.training_settings import settings
 from ui.widgets import multiselect, uploader
 
 LIMITS = Limits.from_env()
 COMPARE_KEY, FILES_KEY = key("training", "compare"), key("training", "files_run")
 # Not widgets: which runs the comparison and the download box have offered already (new ones join / are picked).
 COMPARE_SEEN, FILES_LATEST = "_training_compare_seen", "_training_files_latest"
-PARK_WAIT_S = 1.0  # Pause waits this long at most for the worker to park (it parks after its current step)
 
 
 # -- the live view ----------------------------------------------------------------------
 
 
-def following(live) -> bool:
-    """The worker is stepping (a parked one publishes nothing new: nothing to poll)."""
-    return live.running and not live.parked
-
-
-class UntilEnd:
-    """The run as `ui.live.poll` should see it here: running until it ends, never parked. A pause is this
-    section's business (Pause waits for the park, then the section draws the run without the poller); a poll
-    that came in with the click (Streamlit runs it first) must not take the park for an end and rerun the page."""
-
-    def __init__(self, live) -> None:
-        self.live, self.parked = live, False
-
-    @property
-    def running(self) -> bool:
-        return self.live.running
-
-    def snapshot(self) -> dict:
-        return self.live.snapshot()
-
-
-def pause_or_resume(live, action: str) -> None:
-    """A button callback, so the live view redraws once, in its new state. It says what the button read:
-    Streamlit can deliver one click twice when a poll of the view was under way (the second must not undo
-    the first). A pause waits for the worker to park after its step, so the view stops polling at once."""
-    if action == "resume":
-        live.resume()
-        return
-    live.pause()
-    deadline = time.monotonic() + PARK_WAIT_S
-    while following(live) and time.monotonic() < deadline:
-        time.sleep(0.002)
-
-
-def controls(book, config: dict | None, data: TaskData | None) -> None:
-    active = book.active()
-    live = active.live if active is not None else None
-    c1, c2, c3, c4 = st.columns(4)
-    if c1.button(t("training.buttons.start"), type="primary", disabled=config is None or active is not None,
-                 width="stretch"):  # fmt: skip
-        with user_errors():
-            setup = prepare(config, data, device(), LIMITS)
-            book.start(label_of(config), setup.config, job(setup, global_slots()), setup=setup, data=data)
-            st.rerun(scope="app")
-    action = "resume" if live is not None and live.paused else "pause"
-    c2.button(t(f"training.buttons.{action}"), disabled=live is None, width="stretch", on_click=pause_or_resume,
-              args=(live, action))  # fmt: skip
-    if c3.button(t("training.buttons.stop"), disabled=live is None, width="stretch"):
-        live.stop()
-        live.join(5)
-        st.rerun(scope="app")  # the run joins the comparison and the downloads
-    if c4.button(t("training.buttons.reset"), disabled=not book.runs, width="stretch"):
-        for record in book.runs:
-            book.remove(record.id)
-        st.rerun(scope="app")
-
-
 @st.fragment
 def live_section(book, config: dict | None, data: TaskData | None) -> None:
-    """Start / Pause / Stop / Reset and the current (or last) run: polled while its worker steps."""
-    controls(book, config, data)
+    """Start / Step / Pause / Stop / Reset, the speed and the knobs, and the current (or last) run: polled while
+    its worker steps (twice a second with the neuron view, so the maps move at the visual rate)."""
+    active = book.active()
+    buttons(book, config, data, LIMITS)
     record = book.active() or (book.runs[-1] if book.runs else None)
+    speed_control(record)
     if record is None:
         st.info(t("training.status.none"))
         return
+    knobs(record)
     limit = global_slots().limit
     if following(record.live):
-        poll(UntilEnd(record.live), lambda snap: live_panel(record, snap, limit), key=f"training.{record.id}")
+        poll(UntilEnd(record.live), lambda snap: live_panel(record, snap, limit), key=f"training.{record.id}",
+             interval=NEURON_POLL_S if has_neurons(record) else POLL_S)  # fmt: skip
     else:  # drawn once without the poller (a pause, an end): its polling stops
         live_panel(record, record.live.snapshot(), limit)
+    if active is not None and not active.live.running:  # it ended while this ran: redraw the buttons to match
+        st.rerun(scope="app")
 
 
 # -- comparison and files -------------------------------------------------------------
@@ -145,6 +92,10 @@ def compare_section(book) -> None:
     if not done:
         st.caption(t("training.compare.empty"))
         return
+    if st.button(t("training.buttons.clear")):
+        for record in done:
+            book.remove(record.id)
+        st.rerun(scope="app")
     ids = [r.id for r in done]
     st.session_state[COMPARE_KEY] = overlay(ids)
     labels = {r.id: t("training.compare.series", id=r.id, label=r.label) for r in done}

@@ -138,6 +138,8 @@ def test_neuron_view_carries_maps_histograms_and_weights_and_leaves_training_mod
     view = neuron_view(model, x, x)
     assert model.training
     assert len(view["layers"]) == 2 and view["inputs"] == ["x1", "x2"]
+    xs = torch.as_tensor(view["x"])
+    np.testing.assert_allclose(view["input_maps"][0][5], xs.numpy(), rtol=1e-6)  # x1 grows along a row
     assert view["layers"][0]["maps"].shape == (3, GRID, GRID)
     assert view["layers"][1]["hist"].shape == (3, 20) and view["layers"][1]["hist"].sum(axis=1).tolist() == [100] * 3
     assert [w["weight"].shape for w in view["weights"]] == [(3, 2), (3, 3), (2, 3)]

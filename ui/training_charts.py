@@ -18,6 +18,8 @@ from core.train import metrics
 from ui import charts
 from ui.i18n import lang, t
 from ui.live import format_seconds, log_axis, quick_figure
+from ui.training_network import network_panel
+from ui.training_network_charts import change_lines
 
 MARKERS_BELOW = 30  # curves with fewer evaluated points show their markers
 
@@ -61,7 +63,8 @@ def loss_figure(snap: dict):
                    opacity=0.45, line={"color": charts.color(0), "width": 1})]  # fmt: skip
     split_traces, values = _split_lines(snap.get("epochs", []), "eval_loss", spe)
     return quick_figure(traces + split_traces, title=t("training.charts.loss"), x=t("training.charts.step"),
-                        height=300, yaxis=log_axis(list(step_loss) + values))  # fmt: skip
+                        height=300, yaxis=log_axis(list(step_loss) + values),
+                        shapes=change_lines(snap.get("changes")))  # fmt: skip
 
 
 def metric_figure(snap: dict):
@@ -84,12 +87,16 @@ def boundary_figure(snap: dict, data: TaskData):
     scale = [[k / max(n - 1, 1), charts.color(k)] for k in range(n)]
     traces = [{"type": "heatmap", "x": b["x"], "y": b["y"], "z": b["label"], "colorscale": scale, "zmin": 0,
                "zmax": n - 1, "showscale": False, "opacity": 0.35, "hoverinfo": "skip"}]  # fmt: skip
-    x, y = data.x_test.numpy(), data.y_test.numpy()
-    for k in range(n):
-        pts = x[y == k]
-        traces.append({"type": "scatter", "mode": "markers", "x": pts[:, 0], "y": pts[:, 1],
-                       "name": str(data.class_names[k] if data.class_names else k),
-                       "marker": {"color": charts.color(k), "size": 6, "line": {"width": 0.5, "color": "white"}}})  # fmt: skip
+    names = data.class_names or [str(k) for k in range(n)]
+    for split, symbol in (("train", "circle"), ("test", "diamond")):  # both: over-fitting shows as test points lost
+        x, y = getattr(data, f"x_{split}").numpy(), getattr(data, f"y_{split}").numpy()
+        for k in range(n):
+            pts = x[y == k]
+            traces.append({"type": "scatter", "mode": "markers", "x": pts[:, 0], "y": pts[:, 1], "legendgroup": str(k),
+                           "name": t(f"training.charts_more.{split}_points", name=names[k]),
+                           "marker": {"color": charts.color(k), "size": 5 if split == "train" else 7, "symbol": symbol,
+                                      "opacity": 0.6 if split == "train" else 1.0,
+                                      "line": {"width": 0.6, "color": "white" if split == "train" else "black"}}})  # fmt: skip
     return quick_figure(traces, title=t("training.charts.boundary"), x=data.feature_names[0],
                         y=data.feature_names[1], height=420, hovermode="closest")  # fmt: skip
 
@@ -237,4 +244,19 @@ def live_panel(record, snap: dict, slot_limit: int) -> None:
     st.progress(min(step / total, 1.0), text=t("training.progress", pct=100 * step / total, step=step, total=total,
                 epoch=snap.get("epoch", 0), epochs=snap.get("epochs_total", 0), rate=snap.get("samples_per_s", 0.0),
                 eta=format_seconds(snap.get("eta_s")) if record.live.running else "–"))  # fmt: skip
+    if snap.get("early_stopped"):
+        st.info(t("training.status.early_note", epoch=snap.get("best_epoch", 0), loss=snap.get("best_test_loss", 0.0),
+                  patience=snap.get("early_stop", 0)))  # fmt: skip
+    changes_note(snap.get("changes") or [])
     show_run(record, snap)
+    network_panel(record, snap)
+
+
+def changes_note(changes: list[dict]) -> None:
+    """'Changed at step 120: learning rate 0.01 → 0.001' per step where the learner changed something."""
+    by_step: dict[int, list[str]] = {}
+    for c in changes:
+        label = t("training.drive." + c["name"])
+        by_step.setdefault(c["step"], []).append(f"{label} {c['old']:g} → {c['new']:g}")
+    for step, parts in by_step.items():
+        st.caption(t("training.drive.changed", step=step, changes=", ".join(parts)))

@@ -34,6 +34,8 @@ from ui.feedback import user_errors
 from ui.i18n import t, t_or
 from ui.sidebar import device, seed
 from ui.state import init, key
+from ui.training_extras import feature_choice, regularization
+from ui.training_points import point_editor
 from ui.widgets import choose, explain, param_input, param_inputs, title_text, uploader
 
 # What the page starts with: a 2-D toy whose boundary is fun to watch, and Adam at a learning rate that
@@ -147,7 +149,8 @@ def data_section() -> TaskData | None:
         return csv_source()
     entry, values = pick(DATASETS, "datasets.label", DEFAULTS["dataset"])
     with user_errors():
-        return builtin_data(entry.name, seed(), tuple(sorted(entry.resolve(values).items())))
+        params = tuple(sorted(entry.resolve(values).items()))
+        return point_editor(builtin_data(entry.name, seed(), params), f"{entry.name}:{seed()}:{params}")
     return None
 
 
@@ -156,6 +159,9 @@ def model_section(data: TaskData) -> dict | None:
     entry, values = pick(subset(MODELS, names), "models.label", DEFAULTS["model"], "model")
     with user_errors():
         config = entry.config(data.input_shape, data.n_outputs, values)
+        features = feature_choice(data, entry.name)
+        if features is not None:
+            config["features"] = features
         rows, n_params = model_summary(config, tuple(data.input_shape))
         columns = ("name", "type", "output_shape", "params")
         table = {t(f"models.table.{c}"): [str(r[c]) if c == "output_shape" else r[c] for r in rows] for c in columns}
@@ -185,13 +191,15 @@ def recipe_section(data: TaskData, model_config: dict, limits: Limits) -> dict:
     with st.popover(t("training.recipe.formula")):
         st.latex(BATCH_FORMULAS[mode])
         st.markdown(t(f"training.batch.{mode}.desc"))
+    rates, patience = regularization()
     st.caption(t("training.recipe.seed_device", seed=seed(), device=device().type))
     return {"data": {"name": data.name}, "model": model_config,
             "loss": {"name": loss.name, "params": loss_values},
             "optimizer": {"name": optimizer.name, "params": opt_values},
             "scheduler": {"name": scheduler.name, "params": sched_values},
             "batch_mode": mode, "batch_size": int(st.session_state[BATCH_KEY]),
-            "epochs": int(st.session_state[EPOCHS_KEY]), "seed": seed()}  # fmt: skip
+            "epochs": int(st.session_state[EPOCHS_KEY]), "seed": seed(),
+            "regularization": rates, "early_stop": patience}  # fmt: skip
 
 
 def settings(limits: Limits) -> tuple[dict | None, TaskData | None]:

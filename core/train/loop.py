@@ -66,6 +66,14 @@ def current_lr(optimizer: torch.optim.Optimizer) -> float:
     return float(optimizer.param_groups[0]["lr"])
 
 
+def _backward(loss: torch.Tensor, penalty, after_backward) -> None:
+    """``(loss + Ω(θ)).backward()`` (Ω from `penalty`, when it gives one), then `after_backward`."""
+    extra = penalty() if penalty is not None else None
+    (loss if extra is None else loss + extra).backward()
+    if after_backward is not None:
+        after_backward()
+
+
 def fit(
     model: nn.Module,
     loss_fn: Callable[[torch.Tensor, torch.Tensor], torch.Tensor],
@@ -95,10 +103,8 @@ def fit(
         should_stop: polled after each step; True ends the run with `stopped` set.
         history: continue this history (its epoch count is where the run resumes).
         clip_grad_norm: clip the gradients' total norm (None: no clipping).
-        penalty: a regularization term Ω(θ) added to each batch's loss before `backward` (None, or a
-            call that returns None: no term); the recorded step loss is the data loss alone, the one
-            the test loss is comparable with.
-        after_backward: called after each `backward` (e.g. to record gradient norms).
+        penalty, after_backward: a term Ω(θ) added to each batch's loss before `backward` (or None), and
+            a call after it (e.g. gradient norms); the step loss recorded is the data loss alone.
     """
     if epochs < 0:
         raise ValueError(f"epochs must be ≥ 0, got {epochs}")
@@ -112,10 +118,7 @@ def fit(
             for inputs, targets in batches(epoch):
                 optimizer.zero_grad(set_to_none=True)
                 loss = loss_fn(model(inputs), targets)
-                extra = penalty() if penalty is not None else None
-                (loss if extra is None else loss + extra).backward()
-                if after_backward is not None:
-                    after_backward()
+                _backward(loss, penalty, after_backward)
                 if clip_grad_norm is not None:
                     nn.utils.clip_grad_norm_(model.parameters(), clip_grad_norm)
                 value = loss.item()

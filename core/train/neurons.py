@@ -76,6 +76,15 @@ def weights(model: nn.Module) -> list[dict[str, np.ndarray]]:
             for name, m in model.named_children() if isinstance(m, nn.Linear)]  # fmt: skip
 
 
+def input_maps(model: nn.Module, xs: torch.Tensor, ys: torch.Tensor) -> np.ndarray:
+    """What the first Linear layer sees over the grid: each input feature's value, (k, len(ys), len(xs))."""
+    points = plane(xs, ys)
+    features = getattr(model, "features", None)
+    with torch.no_grad():
+        values = features(points) if features is not None else points  # (S*S, k)
+    return values.T.reshape(values.shape[1], ys.shape[0], xs.shape[0]).float().cpu().numpy()
+
+
 def input_names(model: nn.Module) -> list[str]:
     """What the first Linear layer sees: the `FeatureMap`'s feature names, else x1, x2."""
     features = getattr(model, "features", None)
@@ -105,4 +114,4 @@ def neuron_view(model: nn.Module, points: torch.Tensor, x_train: torch.Tensor, s
         counts, edges = histograms(acts)
         layers.append({"maps": maps, "hist": counts, "edges": edges})
     return {"x": xs.cpu().numpy(), "y": ys.cpu().numpy(), "layers": layers, "weights": weights(model),
-            "inputs": input_names(model)}  # fmt: skip
+            "inputs": input_names(model), "input_maps": input_maps(model, xs, ys)}  # fmt: skip

@@ -209,8 +209,11 @@ class RunBook:
     def get(self, run_id: int) -> RunRecord | None:
         return next((r for r in self.runs if r.id == run_id), None)
 
-    def start(self, label: str, config: dict[str, Any], job: Callable[[LiveRun], Any], **extra: Any) -> RunRecord:
-        """Start `job` as a new run; a UserError while another run of this session is active."""
+    def start(
+        self, label: str, config: dict[str, Any], job: Callable[[LiveRun], Any], paused: bool = False, **extra: Any
+    ) -> RunRecord:
+        """Start `job` as a new run (`paused`: parked at its first checkpoint); a UserError while another
+        run of this session is active."""
         with self._lock:
             busy = next((r for r in self._runs if r.active), None)
             if busy is not None:
@@ -221,7 +224,7 @@ class RunBook:
             finished = [r for r in self._runs if not r.active and r is not record]
             while len(self._runs) > self.kept and finished:
                 self._runs.remove(finished.pop(0))
-        record.live.start()
+        record.live.start(paused=paused)
         return record
 
     def remove(self, run_id: int) -> None:

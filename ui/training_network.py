@@ -1,0 +1,96 @@
+"""The neuron view of a live run: the network with one map per neuron, the selected neuron's incoming weights
+and activation histogram, and the per-layer gradient norms with their verdict.
+
+Drawn inside the live panel from the run's snapshot (`core.train.neurons`, `core.train.gradients`):
+the worker computes the maps at its visual throttle (twice a second), this only draws them. A click on
+a neuron selects it (the chart's selection event), as does the select box below it.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+
+import streamlit as st
+
+from core.gradflow import FACTOR
+from core.train.neurons import MAX_NEURONS
+from ui import charts
+from ui.i18n import t
+from ui.state import init, key
+from ui.training_network_charts import gradient_figure, histogram_figure, incoming_figure, network_figure
+
+NEURON_POLL_S = 0.5  # the live view's refresh with the neuron view: the worker's visual rate (2 Hz)
+
+
+def has_neurons(record) -> bool:
+    """The run draws a neuron view: an MLP on 2-D classification points (`core.train.report.neurons_on`)."""
+    from core.train.report import neurons_on
+
+    setup = record.extra.get("setup")
+    return setup is not None and neurons_on(setup)
+
+
+def on_pick(chart_key: str, neuron_key: str) -> None:
+    state = st.session_state.get(chart_key)
+    points = state.selection.points if state else []
+    custom = points[0].get("customdata") if points else None
+    if custom:
+        st.session_state[neuron_key] = f"{int(custom[0])}:{int(custom[1])}"
+
+
+def neuron_choice(view: dict, neuron_key: str) -> tuple[int, int]:
+    options = [f"{li}:{u}" for li, lay in enumerate(view["layers"], 1) for u in range(1, lay["maps"].shape[0] + 1)]
+    init(neuron_key, options[0])
+    if st.session_state[neuron_key] not in options:  # a run with fewer neurons than the last one
+        st.session_state[neuron_key] = options[0]
+    st.selectbox(t("training.network.neuron"), options, key=neuron_key,
+                 format_func=lambda o: t("training.network.neuron_label", layer=o.split(":")[0], unit=o.split(":")[1]))  # fmt: skip
+    layer, unit = st.session_state[neuron_key].split(":")
+    return int(layer), int(unit)
+
+
+def network_panel(record, snap: dict) -> None:
+    """The network, the selected neuron and the gradient view (nothing for runs without a neuron view)."""
+    data = record.extra.get("data")
+    if not has_neurons(record):
+        if data is not None and tuple(data.input_shape) == (2,) and record.config.get("model", {}).get("kind") == "mlp":
+            st.caption(t("training.network.too_big", max=MAX_NEURONS))
+        return
+    view = snap.get("neurons")
+    if view is None:
+        st.caption(t("training.network.waiting"))
+        return
+    k = f"live.{record.id}"
+    neuron_key = key("training", "neuron")
+    layer, unit = neuron_choice_value(view, neuron_key)
+    st.caption(t("training.network.caption"))
+    fig = network_figure(view, snap.get("boundary"), data.n_classes, (layer, unit))
+    charts.show(fig, key=f"{k}.network", on_select=partial(on_pick, f"{k}.network", neuron_key),
+                selection_mode="points")  # fmt: skip
+    layer, unit = neuron_choice(view, neuron_key)
+    a, b = st.columns(2)
+    with a:
+        charts.show(incoming_figure(view, layer, unit), key=f"{k}.incoming")
+    with b:
+        charts.show(histogram_figure(view, layer, unit), key=f"{k}.hist")
+    gradient_section(snap, k)
+
+
+def neuron_choice_value(view: dict, neuron_key: str) -> tuple[int, int]:
+    """The selected neuron before its select box is drawn (the network highlights it), valid for this view."""
+    value = st.session_state.get(neuron_key, "1:1")
+    layer, unit = (int(v) for v in value.split(":"))
+    if not 1 <= layer <= len(view["layers"]) or not 1 <= unit <= view["layers"][layer - 1]["maps"].shape[0]:
+        return 1, 1
+    return layer, unit
+
+
+def gradient_section(snap: dict, k: str) -> None:
+    grads = snap.get("grads")
+    if not grads or not len(grads["steps"]):
+        st.caption(t("training.grads.none"))
+        return
+    charts.show(gradient_figure(grads, snap.get("changes")), key=f"{k}.grads")
+    v = grads.get("verdict") or {"kind": "healthy"}
+    text = t(f"training.grads.{v['kind']}", layer=v.get("layer"), ratio=v.get("ratio") or 0.0, factor=FACTOR)
+    (st.success if v["kind"] == "healthy" else st.warning)(text)
