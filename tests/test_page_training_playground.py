@@ -59,8 +59,9 @@ def test_a_three_class_spiral_run_draws_the_network_its_neurons_and_gradients(la
     strings = ui.i18n.table(language)
     assert strings["training.network.title"] in titles and strings["training.grads.title"] in titles
     network = specs[titles.index(strings["training.network.title"])]
-    heatmaps = [tr for tr in network["data"] if tr["type"] == "heatmap"]
-    assert len(heatmaps) == 4 + 4 * 8 + 1  # 4 input features, 4 layers × 8 neurons, the output's decision map
+    pictures = network["layout"]["images"]
+    assert len(pictures) == 4 + 4 * 8 + 1  # 4 input features, 4 layers × 8 neurons, the output's decision map
+    assert all(p["source"].startswith("data:image/png;base64,") for p in pictures)
     assert at.selectbox(key="p.training.neuron").value == "1:1"
     at.selectbox(key="p.training.neuron").set_value("3:5").run()
     assert_clean(at)

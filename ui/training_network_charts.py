@@ -3,14 +3,19 @@ incoming weights and activation histogram, and the per-layer gradient norms over
 
 Only drawing: every number comes from a snapshot's ``neurons`` and ``grads`` (`core.train.neurons`,
 `core.train.gradients`). Built with `ui.live.quick_figure` (no validation): redrawn twice a second.
-The maps travel as uint8 (a quarter of float32's bytes): they are pictures, their hover is off.
+Each neuron's map is a small PNG placed as a layout image: the browser only pastes ~40 pictures per
+redraw (as ~40 heatmap traces, plotly's redraw of a 4 × 8 network kept a busy machine's browser
+from answering clicks), and a picture needs no hover.
 """
 
 from __future__ import annotations
 
+import base64
+import io
 from typing import Any
 
 import numpy as np
+from PIL import Image
 
 from ui import charts
 from ui.i18n import t
@@ -18,7 +23,6 @@ from ui.live import log_axis, quick_figure
 
 # TensorFlow Playground's colours: orange for negative, blue for positive, near-white around 0.
 NEG, MID, POS = "#f59322", "#e8eaeb", "#0877bd"
-DIVERGING = [[0.0, NEG], [0.5, MID], [1.0, POS]]
 NODE, COL_GAP, ROW_GAP = 1.0, 3.0, 1.2  # node side, column and row pitch (plot units)
 WIDTH_BINS = 4  # line widths drawn (one trace per sign and width: a handful of traces, not one per weight)
 MAX_LINE_PX = 5.0
@@ -27,12 +31,23 @@ FEATURE_TEXT = {"x1": "x₁", "x2": "x₂", "x1_sq": "x₁²", "x2_sq": "x₂²"
                 "sin_x2": "sin x₂"}  # fmt: skip
 
 
-def quantized(maps: np.ndarray) -> tuple[np.ndarray, float]:
-    """Maps (…, G, G) as uint8 around 128 (0 → 128, ±max|v| → 1 / 255) and that max|v|."""
+def _rgb(hex_colour: str) -> np.ndarray:
+    return np.array([int(hex_colour[k : k + 2], 16) for k in (1, 3, 5)], dtype=np.float64)
+
+
+def diverging(maps: np.ndarray) -> np.ndarray:
+    """Maps (…, G, G) → RGB (…, G, G, 3) uint8: orange below 0, near-white at 0, blue above, scaled by max|v|."""
     m = float(np.nanmax(np.abs(maps))) if maps.size else 1.0
-    m = m if np.isfinite(m) and m > 0 else 1.0
-    q = np.clip(np.round(np.nan_to_num(maps / m) * 127 + 128), 1, 255).astype(np.uint8)
-    return q, m
+    v = np.nan_to_num(maps / (m if np.isfinite(m) and m > 0 else 1.0))[..., None]
+    neg, mid, pos = _rgb(NEG), _rgb(MID), _rgb(POS)
+    return np.clip(np.where(v < 0, mid + (neg - mid) * -v, mid + (pos - mid) * v), 0, 255).astype(np.uint8)
+
+
+def png(rgb: np.ndarray) -> str:
+    """An (G, G, 3) picture whose row 0 is the bottom (a heatmap's layout) as a PNG data URI."""
+    buffer = io.BytesIO()
+    Image.fromarray(np.ascontiguousarray(rgb[::-1])).save(buffer, format="PNG")
+    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
 def centres(sizes: list[int]) -> list[list[tuple[float, float]]]:
@@ -45,11 +60,10 @@ def centres(sizes: list[int]) -> list[list[tuple[float, float]]]:
     return out
 
 
-def _node(z: np.ndarray, cx: float, cy: float, colorscale, zmin: float, zmax: float) -> dict:
-    g = z.shape[-1]
-    return {"type": "heatmap", "z": z, "x0": cx - NODE / 2 + NODE / (2 * g), "dx": NODE / g,
-            "y0": cy - NODE / 2 + NODE / (2 * g), "dy": NODE / g, "colorscale": colorscale, "zmin": zmin,
-            "zmax": zmax, "showscale": False, "hoverinfo": "skip"}  # fmt: skip
+def _node(rgb: np.ndarray, cx: float, cy: float) -> dict:
+    """A node's picture as a layout image centred at (cx, cy), NODE wide."""
+    return {"source": png(rgb), "xref": "x", "yref": "y", "x": cx - NODE / 2, "y": cy + NODE / 2, "sizex": NODE,
+            "sizey": NODE, "sizing": "stretch", "layer": "above"}  # fmt: skip
 
 
 def _edges(weights: list[np.ndarray], nodes: list[list[tuple[float, float]]]) -> list[dict]:
@@ -81,23 +95,22 @@ def network_figure(view: dict[str, Any], boundary: dict | None, n_classes: int, 
     if weights and weights[-1].shape[0] > 1:  # several output logits into one output node: their norm, unsigned
         weights[-1] = np.linalg.norm(weights[-1], axis=0, keepdims=True)
     traces = _edges(weights, nodes)
-    q, _ = quantized(view["input_maps"])
-    traces += [_node(q[k], *nodes[0][k], DIVERGING, 0, 256) for k in range(q.shape[0])]
+    rgb = diverging(view["input_maps"])
+    images = [_node(rgb[k], *nodes[0][k]) for k in range(rgb.shape[0])]
     picks_x, picks_y, custom, hover = [], [], [], []
     for li, lay in enumerate(layers, start=1):
-        q, _ = quantized(lay["maps"])
-        for u in range(q.shape[0]):
+        rgb = diverging(lay["maps"])
+        for u in range(rgb.shape[0]):
             cx, cy = nodes[li][u]
-            traces.append(_node(q[u], cx, cy, DIVERGING, 0, 256))
+            images.append(_node(rgb[u], cx, cy))
             picks_x.append(cx)
             picks_y.append(cy)
             custom.append([li, u + 1])
             hover.append(t("training.network.neuron_label", layer=li, unit=u + 1))
     if boundary is not None:
-        n = max(n_classes, 2)
-        scale = [[k / max(n - 1, 1), charts.color(k)] for k in range(n)]
-        label = np.asarray(boundary["label"], dtype=np.uint8)
-        traces.append(_node(label, *nodes[-1][0], scale, 0, n - 1))
+        palette = np.stack([_rgb(charts.color(k)) for k in range(max(n_classes, 2))])
+        rgb = 0.45 * palette[np.asarray(boundary["label"], dtype=np.int64)] + 0.55 * 255  # the map's light tint
+        images.append(_node(rgb.astype(np.uint8), *nodes[-1][0]))
     traces.append({"type": "scatter", "mode": "markers", "x": picks_x, "y": picks_y, "customdata": custom,
                    "text": hover, "hovertemplate": "%{text}<extra></extra>", "showlegend": False, "name": "pick",
                    "marker": {"size": 40, "symbol": "square", "opacity": 0}, "selected": {"marker": {"opacity": 0}},
@@ -119,7 +132,8 @@ def network_figure(view: dict[str, Any], boundary: dict | None, n_classes: int, 
     height = max(260, ROW_PX * max(sizes) + 60)
     return quick_figure(traces, title=t("training.network.title"), height=height, hovermode="closest",
                         xaxis={**hidden_axis, "range": [-1.4, (len(sizes) - 1) * COL_GAP + 0.7]},
-                        yaxis={**hidden_axis, "scaleanchor": "x"}, shapes=shapes, annotations=notes,
+                        yaxis={**hidden_axis, "scaleanchor": "x", "range": [min(y for col in nodes for _, y in col) -
+                               NODE, max(tops) + 0.4]}, shapes=shapes, annotations=notes, images=images,
                         showlegend=False, dragmode="zoom", clickmode="event+select", margin={"l": 10, "r": 10, "t": 40, "b": 10})  # fmt: skip
 
 

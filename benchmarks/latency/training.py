@@ -1,4 +1,4 @@
-"""Latency cases of the training page: Pause, Resume and Stop on a live run (issue 13's bar: median ≤ 300 ms).
+"""Latency cases of the training page: Pause, Resume, Step and Stop on a live run (issue 13's bar: median ≤ 300 ms).
 
 `CASES` (run by ``benchmarks/bench_latency.py --pages training``) presses Pause and Resume in
 turn on a run that trains for minutes (500 epochs of single-sample steps), so every try acts on
@@ -48,7 +48,21 @@ def live_run(page) -> None:
     wait_idle(page, timeout=180_000, settle_ms=300)
 
 
-CASES = [click("Pause ↔ Resume (live run)", ("Pause", "Resume"), opener=live_run)]
+def paused_run(page) -> None:
+    """A live run, paused (the one the Pause/Resume case left, or a new one): Step acts on a parked worker."""
+    if page.locator(f"{MAIN} button:visible", has_text="Start").first.is_enabled():
+        live_run(page)
+    pause = page.locator(f"{MAIN} button:visible", has_text="Pause").first
+    if pause.count() and pause.is_enabled():
+        pause.click()
+        page.get_by_text(": paused").first.wait_for(timeout=180_000)
+    wait_idle(page, timeout=180_000, settle_ms=300)
+
+
+CASES = [
+    click("Pause ↔ Resume (live run)", ("Pause", "Resume"), opener=live_run),
+    click("Step (paused run)", ("Step",), opener=paused_run),  # one batch, then parked again (issue 15)
+]
 
 
 def press(text: str) -> Case:

@@ -56,16 +56,24 @@ def neuron_maps(model: nn.Module, xs: torch.Tensor, ys: torch.Tensor) -> list[np
 
 
 def histograms(values: torch.Tensor, bins: int = HIST_BINS) -> tuple[np.ndarray, np.ndarray]:
-    """Per column of `values` (N, units): counts (units, bins) and bin edges (units, bins + 1) over its range."""
-    v = values.detach().float().cpu().numpy()
-    counts = np.zeros((v.shape[1], bins), dtype=np.int64)
-    edges = np.zeros((v.shape[1], bins + 1))
-    for j in range(v.shape[1]):
-        column = v[:, j][np.isfinite(v[:, j])]
-        low, high = (float(column.min()), float(column.max())) if column.size else (0.0, 1.0)
-        if high - low < 1e-9:
-            low, high = low - 0.5, high + 0.5
-        counts[j], edges[j] = np.histogram(column, bins=bins, range=(low, high))
+    """Per column of `values` (N, units): counts (units, bins) and bin edges (units, bins + 1) over its range.
+
+    Bins as `np.histogram`'s (equal widths, the last one closed), all columns at once with one bincount.
+    """
+    v = values.detach().float().cpu().numpy()  # (N, U)
+    units = v.shape[1]
+    finite = np.isfinite(v)
+    low = np.where(finite, v, np.inf).min(axis=0, initial=np.inf)
+    high = np.where(finite, v, -np.inf).max(axis=0, initial=-np.inf)
+    empty = ~np.isfinite(low)
+    low, high = np.where(empty, 0.0, low), np.where(empty, 1.0, high)
+    flat = high - low < 1e-9  # a constant neuron still gets a bin range around its value
+    low, high = np.where(flat, low - 0.5, low), np.where(flat, high + 0.5, high)
+    edges = low[:, None] + (high - low)[:, None] * np.linspace(0.0, 1.0, bins + 1)[None, :]
+    with np.errstate(invalid="ignore"):
+        index = np.clip(np.floor((v - low) / (high - low) * bins), 0, bins - 1)
+    cells = (np.arange(units)[None, :] * bins + np.nan_to_num(index).astype(np.int64))[finite]
+    counts = np.bincount(cells, minlength=units * bins).reshape(units, bins)
     return counts, edges
 
 
@@ -109,9 +117,12 @@ def neuron_view(model: nn.Module, points: torch.Tensor, x_train: torch.Tensor, s
         x_train: the training inputs, whose activations fill each neuron's histogram.
     """
     xs, ys = metrics.grid_2d(points, steps)
-    layers = []
-    for maps, acts in zip(neuron_maps(model, xs, ys), hidden_outputs(model, x_train), strict=True):
+    grid = plane(xs, ys)
+    layers = []  # one forward pass over the grid and the training points together (half the call overhead)
+    for out in hidden_outputs(model, torch.cat([grid, x_train])):
+        maps, acts = out[: grid.shape[0]], out[grid.shape[0] :]
         counts, edges = histograms(acts)
-        layers.append({"maps": maps, "hist": counts, "edges": edges})
+        layers.append({"maps": maps.T.reshape(-1, ys.shape[0], xs.shape[0]).float().cpu().numpy(), "hist": counts,
+                       "edges": edges})  # fmt: skip
     return {"x": xs.cpu().numpy(), "y": ys.cpu().numpy(), "layers": layers, "weights": weights(model),
             "inputs": input_names(model), "input_maps": input_maps(model, xs, ys)}  # fmt: skip
