@@ -44,10 +44,11 @@ def regularization() -> tuple[dict, int]:
     l2 = c2.number_input(
         t("training.extras.l2"), key=L2_KEY, format="%g", step=0.001, help=t("training.extras.rate_help")
     )
-    patience = c3.number_input(t("training.extras.early_stop"), key=PATIENCE_KEY, step=1,
-                               help=t("training.extras.early_stop_help"))  # fmt: skip
+    # No tooltip here: its "Help for Early stopping" button would answer to a search for the Stop button.
+    patience = c3.number_input(t("training.extras.early_stop"), key=PATIENCE_KEY, step=1)
     with st.popover(t("training.recipe.formula")):
         st.latex(FORMULAS["l1"])
         st.latex(FORMULAS["l2"])
         st.markdown(t("training.extras.penalty_desc"))
+        st.markdown(t("training.extras.early_stop_help"))
     return {"l1": float(l1), "l2": float(l2)}, int(patience)
