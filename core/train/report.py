@@ -31,6 +31,10 @@ EVAL_EVERY_S = 0.2  # epochs shorter than this are evaluated (train/test loss an
 MIN_EVAL_POINTS = 32  # ...and, whatever their speed, at about this many evenly spaced epochs (a curve, not a few lines)
 BOUNDARY_STEPS = 70  # decision-boundary grid resolution
 MISCLASSIFIED_SHOWN = 12
+# The neuron view takes at most this share of a run's time: it is drawn at the visual rate (2 Hz) while it
+# costs less, and less often when the machine is so busy that a call costs more (a wall-clock throttle
+# alone let a starved worker spend a third of its time drawing neurons).
+NEURON_BUDGET = 0.05
 
 
 class Evaluator:
@@ -94,8 +98,6 @@ def visuals(setup: Setup) -> dict[str, Any]:
                 label, confidence = metrics.decision_grid(model, xs, ys)
                 out = {"boundary": {"x": xs.cpu().numpy(), "y": ys.cpu().numpy(), "label": label.cpu().numpy(),
                                     "confidence": confidence.cpu().numpy()}}  # fmt: skip
-                if neurons_on(setup):
-                    out["neurons"] = neuron_view(model, points, setup.x_train[: metrics.EVAL_CHUNK])
                 return out
             if data.task != CLASSIFICATION and tuple(data.input_shape) == (1,):
                 xs, ys = metrics.curve_1d(model, torch.cat([setup.x_train, setup.x_test]))
@@ -123,6 +125,8 @@ class Reporter:
         self.last_visual = -math.inf
         self.grads = GradientLog(setup.model)  # fit's after_backward
         self.best_test, self.since_best, self.best_epoch, self.early = math.inf, 0, 0, False
+        self.neurons = neurons_on(setup)
+        self.neuron_s = 0.0  # time spent on the neuron view so far (its budget: NEURON_BUDGET of the run)
 
     def elapsed(self) -> float:
         return max(self.clock() - self.start - self.paused_s, 1e-9)
@@ -190,9 +194,23 @@ class Reporter:
         if final or visual or now - self.last_visual >= VISUAL_EVERY_S:
             values.update(visuals(setup))
             values["grads"] = self.grads.snapshot()
+            if self.neurons and (final or visual or self.neuron_s <= NEURON_BUDGET * self.elapsed()):
+                values["neurons"] = self.neuron_view()
             self.last_visual = now
         self.run.publish(**values)
         self.last_publish = now
+
+    def neuron_view(self) -> dict[str, Any]:
+        """`core.train.neurons.neuron_view` of the model now (eval mode), timed against its budget."""
+        t0, setup, model = time.perf_counter(), self.setup, self.setup.model
+        was_training = model.training
+        try:
+            with torch.no_grad():
+                return neuron_view(model.eval(), torch.cat([setup.x_train, setup.x_test]),
+                                   setup.x_train[: metrics.EVAL_CHUNK])  # fmt: skip
+        finally:
+            model.train(was_training)
+            self.neuron_s += time.perf_counter() - t0
 
     def driving(self) -> dict[str, Any]:
         """The knobs as the run uses them, the changes made so far, and early stopping's state."""

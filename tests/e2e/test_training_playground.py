@@ -104,3 +104,4 @@ def test_click_points_train_watch_the_neurons_step_and_change_the_rate_while_pau
     page.get_by_text(re.compile(r"在第 \d+ 步修改")).first.wait_for(timeout=60_000)
     assert page.locator('[data-testid="stException"]').count() == 0
     screenshot(page, "training-changed-zh")
+    set_language(page, "English")
