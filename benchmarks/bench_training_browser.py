@@ -17,7 +17,6 @@ import argparse
 import re
 import shutil
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -27,7 +26,7 @@ sys.path.insert(0, str(ROOT))
 
 from playwright.sync_api import sync_playwright  # noqa: E402
 
-from tests.e2e.conftest import _free_port, open_from_nav, start_server, wait_idle  # noqa: E402
+from tests.e2e.conftest import _free_port, open_from_nav, start_server, stop_server, wait_idle  # noqa: E402
 
 LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"]
 PROGRESS = re.compile(r"step (\d+)/(\d+)")
@@ -108,11 +107,7 @@ def main() -> None:
             report(args, open_rates, away_rates)
             browser.close()  # the session ends: its run is stopped by the session cache's release hook
     finally:
-        server.terminate()
-        try:
-            server.wait(30)
-        except subprocess.TimeoutExpired:
-            server.kill()
+        stop_server(server)
 
 
 if __name__ == "__main__":

@@ -16,7 +16,6 @@ import argparse
 import os
 import re
 import shutil
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -26,7 +25,7 @@ sys.path.insert(0, str(ROOT))
 
 from playwright.sync_api import sync_playwright  # noqa: E402
 
-from tests.e2e.conftest import _free_port, start_server, wait_idle  # noqa: E402
+from tests.e2e.conftest import _free_port, start_server, stop_server, wait_idle  # noqa: E402
 
 LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"]
 NETWORK = '[class*="st-key-live-"][class*="-network"] .js-plotly-plot'  # a key's dots become dashes
@@ -92,11 +91,7 @@ def main() -> None:
             print(f"neuron view redraws: {redraws} → {redraws / elapsed:.2f} Hz  (target ≥ 2 Hz)")
             browser.close()
     finally:
-        server.terminate()
-        try:
-            server.wait(30)
-        except subprocess.TimeoutExpired:
-            server.kill()
+        stop_server(server)
 
 
 if __name__ == "__main__":
