@@ -64,6 +64,8 @@ def test_every_lesson_opens_clean_with_its_values_and_narrative(lesson_id, lang)
     assert notice(at) == ""
     assert_values(at, lesson.values)
     assert table(lang)[f"lessons.{lesson_id}.title"] in [h.value for h in at.subheader]
+    head = next(m.value for m in at.markdown if m.value.startswith("**📘"))
+    assert head.endswith("**") and not head.endswith(" **") and " ·  · " not in head  # bold, no empty part
     assert at.query_params["lesson"] == lesson_id  # the link stays short: the lesson's own values are not repeated
     assert set(at.query_params) <= {"lesson", "lang"}
     later = next_lesson(lesson_id)

@@ -78,8 +78,8 @@ def lesson_box(lesson: lessons.Lesson) -> None:
     chapter = lessons.in_chapter(lesson.chapter)
     index = chapter.index(lesson) + 1
     with st.container(border=True, key="dlp_lesson"):
-        st.markdown(f"**📘 {t('links.lesson')} {index}/{len(chapter)} · {t(f'nav.chapters.{lesson.chapter}')}"
-                    f" · {lesson.section}**")  # fmt: skip
+        where = [f"{t('links.lesson')} {index}/{len(chapter)}", t(f"nav.chapters.{lesson.chapter}"), lesson.section]
+        st.markdown(f"**📘 {' · '.join(part for part in where if part)}**")  # a lesson may name no course section
         st.subheader(t(f"lessons.{lesson.id}.title"), anchor=False)
         st.markdown(t(f"lessons.{lesson.id}.text"))
         later = lessons.next_lesson(lesson.id)
