@@ -32,6 +32,8 @@ def watch(context) -> tuple[set[str], list[str]]:
     failed: list[str] = []
 
     def on_response(response) -> None:
+        if not response.url.startswith("http"):
+            return  # a blob: or data: URL the page made itself (e.g. the neuron maps' images): no request was sent
         seen.add(response.headers.get("x-dlp-replica", "?"))
         if response.status >= 400 and not BASE_PROBE.search(response.url):
             failed.append(f"{response.status} {response.url}")
@@ -122,7 +124,7 @@ def check_one_visitor(browser, url: str, replica: str, key: str) -> None:
     page = context.new_page()
     page.goto(f"{url}/training")
     wait_idle(page, timeout=180_000)
-    epochs = page.get_by_role("spinbutton", name="Epochs")
+    epochs = page.get_by_role("spinbutton", name="Epochs", exact=True)
     epochs.fill("40", timeout=120_000)
     epochs.press("Enter")
     wait_idle(page)
@@ -130,7 +132,7 @@ def check_one_visitor(browser, url: str, replica: str, key: str) -> None:
     page.get_by_text(re.compile(r"Run #1 .*: finished")).wait_for(timeout=300_000)
     open_from_nav(page, "activations")  # the session, its widget values and its run live on the replica
     open_from_nav(page, "training")
-    assert page.get_by_role("spinbutton", name="Epochs").input_value() == "40"
+    assert page.get_by_role("spinbutton", name="Epochs", exact=True).input_value() == "40"
     page.get_by_text(re.compile(r"Run #1 .*: finished")).wait_for(timeout=60_000)
     assert page.locator('[data-testid="stException"]').count() == 0
     assert seen == {replica}, (key, seen)

@@ -33,7 +33,9 @@ def test_deep_link_on_a_fresh_server_gets_the_router(page):
     server = start_server(port)
     try:
         goto(page, f"http://127.0.0.1:{port}", spec.url)
-        assert page.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]').count() >= 1
+        language = page.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]')
+        language.first.wait_for(timeout=120_000)  # the first run of a fresh server can still be drawing the sidebar
+        assert language.count() >= 1
         assert page.locator('[data-testid="stSidebarNav"] a[href$="/activations"]').count() == 1
     finally:
         stop_server(server)
