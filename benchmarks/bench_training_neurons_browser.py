@@ -25,10 +25,10 @@ sys.path.insert(0, str(ROOT))
 
 from playwright.sync_api import sync_playwright  # noqa: E402
 
+from benchmarks.bench_latency import LAUNCH_ARGS  # noqa: E402
 from tests.e2e.conftest import _free_port, start_server, stop_server, wait_idle  # noqa: E402
+from tests.e2e.test_training_playground import NETWORK  # noqa: E402  (the network chart, as the e2e test finds it)
 
-LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"]
-NETWORK = '[class*="st-key-live-"][class*="-network"] .js-plotly-plot'  # a key's dots become dashes
 SIGNATURE_JS = """() => {
     const plot = document.querySelector('NETWORK');
     if (!plot || !plot.layout || !plot.layout.images) return null;
