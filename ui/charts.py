@@ -137,9 +137,9 @@ def tick_text(value: float, *, power: bool = False) -> str:
 MARKERS_BELOW = 60  # a line with fewer points shows them as markers; more would be thousands of SVG nodes to redraw
 
 
-def line_mode(points: int) -> str:
-    """Plotly's scatter mode for a line of `points` points: markers only while they can be told apart."""
-    return "lines+markers" if points < MARKERS_BELOW else "lines"
+def line_mode(points: int, below: int = MARKERS_BELOW) -> str:
+    """Plotly's scatter mode for a line of `points` points: markers only below `below` (while they can be told apart)."""
+    return "lines+markers" if points < below else "lines"
 
 
 def show(fig: go.Figure | dict, key: str | None = None, **kwargs) -> object:

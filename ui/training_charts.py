@@ -51,7 +51,7 @@ def _split_lines(epochs: list[dict], field: str, x_scale: float = 1.0) -> tuple[
         ys = [r[f"{split}_{field}"] for r in done]
         values += ys
         traces.append(line([r["epoch"] * x_scale for r in done], ys, t(f"training.charts.{split}"), charts.color(i),
-                           mode="lines+markers" if len(ys) < MARKERS_BELOW else "lines"))  # fmt: skip
+                           mode=charts.line_mode(len(ys), MARKERS_BELOW)))  # fmt: skip
     return traces, values
 
 
