@@ -20,7 +20,7 @@ sys.path.insert(0, str(ROOT))
 from PIL import Image  # noqa: E402
 from playwright.sync_api import sync_playwright  # noqa: E402
 
-from tests.e2e.conftest import _free_port, set_language, start_server, wait_idle  # noqa: E402
+from tests.e2e.conftest import _free_port, open_from_nav, set_language, start_server, wait_idle  # noqa: E402
 from ui.nav import available  # noqa: E402
 
 CARD_WIDTH = 480
@@ -52,8 +52,7 @@ def main() -> None:
                 for spec in [None, *specs]:
                     name = spec.name if spec else "home"
                     if spec:
-                        page.locator('[data-testid="stSidebarNav"]').locator(f'a[href$="/{spec.url}"]').click()
-                        page.wait_for_url(f"**/{spec.url}")
+                        open_from_nav(page, spec.url, idle=False)
                     wait_idle(page, timeout=180_000)
                     page.wait_for_timeout(1500)  # let plotly finish drawing
                     page.screenshot(path=str(ROOT / "screenshots" / f"{name}-{lang}.png"), full_page=True)

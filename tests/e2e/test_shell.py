@@ -1,6 +1,6 @@
 """The app loads, every page opens from the navigation, and switching language changes the text."""
 
-from tests.e2e.conftest import goto, screenshot, set_language, wait_idle
+from tests.e2e.conftest import goto, screenshot, set_language, wait_for_path, wait_idle
 from ui.nav import available
 
 
@@ -18,7 +18,7 @@ def test_every_page_opens_from_the_navigation(page, app_url):
     nav = page.locator('[data-testid="stSidebarNav"]')
     for spec in available():
         nav.locator(f'a[href$="/{spec.url}"]').click()
-        page.wait_for_url(f"**/{spec.url}")
+        wait_for_path(page, spec.url)
         wait_idle(page, timeout=120_000)
         assert page.locator('[data-testid="stException"]').count() == 0, spec.name
         assert page.locator("h1").count() >= 1, spec.name
