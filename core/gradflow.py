@@ -42,11 +42,12 @@ SATURATED_LAYER = 0.5  # a layer is saturated when at least half of its pre-acti
 DEAD_LAYER = 0.5  # noted when at least half of a layer's units are dead
 
 # The lab's own settings (labels: ``initializers.params.<name>``). Depth, width and batch are
-# typed numbers without widget bounds so an out-of-range value reaches `check` and its message.
+# typed numbers (not sliders) so an out-of-range value reaches `check` and its message.
+CAP = "initializers.errors.cap"
 LAB_PARAMS = (
-    Param("depth", 20, step=1),
-    Param("width", 256, step=16),
-    Param("batch", 128, step=16),
+    Param("depth", 20, 1, DEPTH_MAX, step=1, typed=True, range_key=CAP),
+    Param("width", 256, 1, WIDTH_MAX, step=16, typed=True, range_key=CAP),
+    Param("batch", 128, BATCH_MIN, BATCH_MAX, step=16, typed=True, range_key=CAP),
     Param("input", "normal", choices=INPUTS),
     Param("norm", "none", choices=NORMS),
     Param("residual", False),
@@ -59,19 +60,6 @@ HIST_SAMPLE = 8_192  # elements per layer used for the distribution views (a str
 def lab_activations() -> list[str]:
     """Activations the lab can stack: the elementwise ones (softmax normalises across units)."""
     return [e.name for e in ACTIVATIONS if e.elementwise]
-
-
-def _cap(name: str, value: int, low: int, high: int) -> None:
-    if not low <= value <= high:
-        raise UserError(
-            "initializers.errors.cap",
-            f"{name}={value} is outside [{low}, {high}]",
-            variant=name,  # the message names the setting in the page's language
-            name=name,
-            value=value,
-            low=low,
-            high=high,
-        )
 
 
 @dataclass(frozen=True)
@@ -107,10 +95,8 @@ class LabConfig:
 
     def check(self) -> None:
         """Raise UserError for an unknown name, a bad parameter or a value beyond the caps."""
-        values = {p.name: p.validate(getattr(self, p.name)) for p in LAB_PARAMS}
-        _cap("depth", values["depth"], 1, DEPTH_MAX)
-        _cap("width", values["width"], 1, WIDTH_MAX)
-        _cap("batch", values["batch"], BATCH_MIN, BATCH_MAX)
+        for p in LAB_PARAMS:
+            p.validate(getattr(self, p.name))
         self.init_values()
         self.act_values()
 

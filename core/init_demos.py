@@ -34,11 +34,13 @@ TRAIN_MAX_INITS = 4
 COMPARE_RANGE = (2, 4)  # initializers side by side in the lab's compare view
 MOMENTUM = 0.9
 
+MAX_TRAIN_LR = 10.0
 SYMMETRY_PARAMS = (Param("sym_steps", 200, 1, 1000, 1),)
 TRAIN_PARAMS = (
     Param("train_depth", 6, 1, 20, 1),
     Param("train_steps", 300, 50, 1000, 50),
-    Param("train_lr", 0.05, step=0.01, log=True),
+    Param("train_lr", 0.05, 0.0, MAX_TRAIN_LR, step=0.01, log=True, low_open=True,
+          range_key="initializers.errors.std_positive"),  # fmt: skip
 )
 
 
@@ -155,8 +157,6 @@ def trainability(
     check_count(len(inits), 1, TRAIN_MAX_INITS)
     values = {"train_depth": train_depth, "train_steps": train_steps, "train_lr": train_lr}
     depth, steps, lr = (p.validate(values[p.name]) for p in TRAIN_PARAMS)
-    if not 0 < lr <= 10:
-        raise UserError("initializers.errors.std_positive", f"lr={lr}", name="lr", value=lr, high=10)
     act_params = ACTIVATIONS.get(activation).values(act_params)
     x, y = rings(seed=seed)
     curves = []

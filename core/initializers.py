@@ -148,18 +148,6 @@ def _point(value: float) -> Theory:
     return Theory("none", value, 0.0, atoms=((value, 1.0),))
 
 
-def _positive(name: str, value: float) -> None:
-    if not 0 < value <= STD_MAX:
-        raise UserError(
-            "initializers.errors.std_positive",
-            f"{name} must be in (0, {STD_MAX}], got {value}",
-            variant=name,  # names the parameter in the page's language (σ, not "std")
-            name=name,
-            value=value,
-            high=STD_MAX,
-        )
-
-
 def _ordered(low_name: str, low: float, high_name: str, high: float) -> None:
     if not low < high:
         raise UserError(
@@ -256,7 +244,6 @@ def _fan(shape: tuple[int, ...], mode: str) -> int:
 
 
 def _check_trunc(mean: float, std: float, a: float, b: float) -> None:
-    _positive("std", std)
     _ordered("a", a, "b", b)
     # PyTorch warns (and samples badly) when the mean is more than 2 std outside [a, b].
     if mean < a - 2 * std or mean > b + 2 * std:
@@ -272,7 +259,13 @@ def _check_trunc(mean: float, std: float, a: float, b: float) -> None:
 # ----------------------------------------------------------------------------------------- params
 
 _GAIN = Param("gain", 1.0, 0.05, 5.0, 0.05)
-_STD = Param("std", 1.0, step=0.01, log=True)
+
+
+def _std(default: float) -> Param:
+    """σ of a normal law: in (0, STD_MAX], its message naming σ in the page's language."""
+    return Param("std", default, 0.0, STD_MAX, step=0.01, log=True, low_open=True,
+                 range_key="initializers.errors.std_positive")  # fmt: skip
+
 _MEAN = Param("mean", 0.0, -VALUE_MAX, VALUE_MAX, 0.01)
 _KAIMING = (
     Param("a", 0.0, 0.0, 1.0, 0.01),
@@ -310,11 +303,10 @@ INITIALIZERS: Registry[Initializer] = Registry(
         ),
         Initializer(
             "normal",
-            (_MEAN, Param("std", 0.01, step=0.01, log=True)),
+            (_MEAN, _std(0.01)),
             r"W_{ij} \sim \mathcal{N}(\mu,\ \sigma^2)",
             fill=lambda w, mean, std: nn.init.normal_(w, mean, std),
             law=lambda s, mean, std: _normal(mean, std),
-            check=lambda mean, std: _positive("std", std),
         ),
         Initializer(
             "uniform",
@@ -379,7 +371,7 @@ INITIALIZERS: Registry[Initializer] = Registry(
             "trunc_normal",
             (
                 Param("mean", 0.0, -VALUE_MAX, VALUE_MAX, 0.01),
-                Param("std", 0.02, step=0.01, log=True),
+                _std(0.02),
                 Param("a", -0.04, -VALUE_MAX, VALUE_MAX, 0.01),
                 Param("b", 0.04, -VALUE_MAX, VALUE_MAX, 0.01),
             ),  # fmt: skip
@@ -394,13 +386,12 @@ INITIALIZERS: Registry[Initializer] = Registry(
         ),
         Initializer(
             "sparse",
-            (Param("sparsity", 0.1, 0.0, 0.95, 0.05), Param("std", 0.01, step=0.01, log=True)),
+            (Param("sparsity", 0.1, 0.0, 0.95, 0.05), _std(0.01)),
             # Z_j, the zeroed rows of column j, is named in the translated description.
             r"W_{ij} = \begin{cases}0, & i \in Z_j\\ \varepsilon_{ij} \sim \mathcal{N}(0,\ \sigma^2), & i \notin Z_j"
             r"\end{cases},\quad |Z_j| = \lceil s\,n_\text{out}\rceil",
             fill=_fill_sparse,
             law=_law_sparse,
-            check=lambda sparsity, std: _positive("std", std),
         ),
     ),
 )

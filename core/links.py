@@ -11,6 +11,7 @@ A bad value raises `UserError` (translated for the notice); the caller keeps the
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 from core.errors import UserError
@@ -62,8 +63,7 @@ def decode(raw: Any, default: Any, *, name: str = "value", spec: Param | None = 
             return _decode_bool(raw, name)
         if spec.kind == "choice":
             return _decode_choice(raw, spec.choices, name)
-        return Param(name, spec.default, spec.low, spec.high, spec.step, spec.log, (),
-                     spec.low_open, spec.high_open).validate(_number_text(raw))  # fmt: skip
+        return replace(spec, name=name, range_key=None).validate(_number_text(raw))  # the notice names the setting
     if choices is not None:
         return _decode_choice(raw, choices, name)
     if isinstance(default, bool):

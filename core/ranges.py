@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 from core.errors import UserError
 from core.registry import Param
 
 X_LIMIT = 1e6  # beyond this a plotted curve is all saturation or overflow: refuse with a message
-X_MIN = Param("x_min", -5.0)
-X_MAX = Param("x_max", 5.0)
+X_MIN = Param("x_min", -5.0, -X_LIMIT, X_LIMIT, typed=True)
+X_MAX = Param("x_max", 5.0, -X_LIMIT, X_LIMIT, typed=True)
 
 
 def check_range(low: float, high: float) -> tuple[float, float]:
@@ -35,4 +36,4 @@ def check_range(low: float, high: float) -> tuple[float, float]:
 
 def range_params(low: float, high: float) -> tuple[Param, Param]:
     """x_min / x_max specs with these defaults (a page's typed x range)."""
-    return Param(X_MIN.name, float(low)), Param(X_MAX.name, float(high))
+    return replace(X_MIN, default=float(low)), replace(X_MAX, default=float(high))

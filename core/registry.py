@@ -33,6 +33,11 @@ class Param:
             offers a typed number rather than a linear slider.
         choices: allowed values for a str parameter.
         low_open, high_open: the value must be strictly inside that bound (a learning rate > 0).
+        typed: offer a typed number even where the bounds would make a slider: a value past
+            them then reaches validation and its message (a slider or a bounded box would
+            clamp it silently); the bounds still refuse such a value in a link.
+        range_key: the i18n key of this parameter's out-of-range message (with the
+            parameter's name as its variant) in place of the generic ``param_range``.
     """
 
     name: str
@@ -44,6 +49,8 @@ class Param:
     choices: tuple[Value, ...] = ()
     low_open: bool = False
     high_open: bool = False
+    typed: bool = False
+    range_key: str | None = None
 
     @property
     def kind(self) -> str:
@@ -99,6 +106,9 @@ class Param:
         words = {"min": f"at least {human(self.low)}", "above": f"greater than {human(self.low)}",
                  "max": f"at most {human(self.high)}", "below": f"less than {human(self.high)}"}  # fmt: skip
         rule = " and ".join(words[part] for part in variant.split("_"))
+        if self.range_key is not None:
+            return UserError(self.range_key, f"{self.name} must be {rule} (got {human(value)})", variant=self.name,
+                             name=self.name, value=value, low=self.low, high=self.high)  # fmt: skip
         return UserError(
             "param_range",
             f"{self.name} must be {rule} (got {human(value)})",

@@ -28,6 +28,11 @@ DEFAULT_SCHEDULE_OPTIMIZER = "sgd"  # the course decays plain SGD's rate (§5.2)
 DEFAULT_SCHEDULE_STEPS = 200
 
 
+def steps_param(default: int) -> Param:
+    """The typed steps box of a race or schedule (check_steps gives its message on the page)."""
+    return Param("steps", default, 1, MAX_STEPS, step=50, typed=True)
+
+
 def steps_of(frac: float, total_steps: int) -> int:
     """A fraction of the run as a whole number of steps (at least 1)."""
     return max(1, round(frac * total_steps))

@@ -17,7 +17,7 @@ import numpy as np
 import torch
 
 from core.errors import UserError
-from core.registry import Entry, Registry
+from core.registry import Entry, Param, Registry
 
 Point = tuple[float, float]
 Bounds = tuple[Point, Point]  # ((x_min, x_max), (y_min, y_max))
@@ -79,6 +79,12 @@ class Surface(Entry):
                 x=x, y=y, x0=x0, x1=x1, y0=y0, y1=y1,
             )  # fmt: skip
         return x, y
+
+    def start_params(self) -> tuple[Param, Param]:
+        """Specs of the typed start boxes: the default start, bounded by the box (`check_start` gives the message)."""
+        (x0, x1), (y0, y1) = self.bounds
+        return (Param("start_x", float(self.start[0]), x0, x1, step=0.1, typed=True),
+                Param("start_y", float(self.start[1]), y0, y1, step=0.1, typed=True))  # fmt: skip
 
     def grid(self, n: int = 120) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """xs (n,), ys (n,), Z (n, n) with Z[i, j] = f(xs[j], ys[i]) — plotly's contour layout."""
@@ -299,6 +305,7 @@ CUSTOM_HALF_WIDTH = 3.0
 CHECK_GRID = 121  # points per axis where a typed formula's values are checked (odd: the centre is on it)
 MAX_VALUE = 1e100  # |f| beyond this: colour ranges, f − f* and Adam's g² would overflow float64 (≈ 1.8e308)
 OVERFLOW_SHARE = 0.1  # ±∞ on more of the grid than this is an overflow, not a pole such as 1/x at x = 0
+HALF_WIDTH = Param("half", CUSTOM_HALF_WIDTH, 0.0, low_open=True, typed=True)  # a typed formula's box: ±half
 CUSTOM_BOUNDS: Bounds = ((-CUSTOM_HALF_WIDTH, CUSTOM_HALF_WIDTH), (-CUSTOM_HALF_WIDTH, CUSTOM_HALF_WIDTH))
 CUSTOM_EXPRESSION = "x**2 + 3*sin(y)**2 + 0.1*y**2"
 

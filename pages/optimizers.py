@@ -6,7 +6,16 @@ import streamlit as st
 
 from core.optim import OPTIMIZERS
 from core.optim.race import DEFAULT_RACE, DEFAULT_STEPS, Run, inspect, race, suggested_lr
-from core.surfaces import CUSTOM, CUSTOM_EXPRESSION, CUSTOM_HALF_WIDTH, SURFACES, Surface, expression_surface
+from core.schedulers import steps_param
+from core.surfaces import (
+    CUSTOM,
+    CUSTOM_EXPRESSION,
+    CUSTOM_HALF_WIDTH,
+    HALF_WIDTH,
+    SURFACES,
+    Surface,
+    expression_surface,
+)
 from ui import race_tables as tables
 from ui import surface_charts as charts
 from ui.charts import show, table
@@ -14,7 +23,7 @@ from ui.feedback import user_errors
 from ui.i18n import lang, t, t_or
 from ui.spec_charts import Spec
 from ui.state import init, key
-from ui.widgets import choose_many, entry_params, entry_title, explain
+from ui.widgets import choose_many, entry_params, entry_title, explain, param_input, start_inputs
 
 NS = "optimizers"
 CHART_KEY = "optimizers_contour"  # a selection widget: not a p.* key (app.py must not re-assign it)
@@ -76,9 +85,8 @@ def surface_settings() -> tuple[str, str, float, Surface | None]:
     with user_errors():
         if surface_name == CUSTOM:
             init(key(NS, "expr"), CUSTOM_EXPRESSION)
-            init(key(NS, "half"), CUSTOM_HALF_WIDTH)
             expr = st.text_input(t(f"{NS}.page.expr"), key=key(NS, "expr"), help=t(f"{NS}.page.expr_help"))
-            half = st.number_input(t(f"{NS}.page.half"), key=key(NS, "half"), format="%g")
+            half = param_input(HALF_WIDTH, key(NS, "half"), NS, label=t(f"{NS}.page.half"))
         surface = surface_of(surface_name, expr, float(half))
     if surface is not None and surface_name != CUSTOM:
         st.latex(surface.formula)
@@ -87,16 +95,11 @@ def surface_settings() -> tuple[str, str, float, Surface | None]:
 
 
 def start_and_steps(surface_name: str, surface: Surface) -> tuple[tuple, int, tuple[str, str]]:
-    kx, ky = key(NS, surface_name, "start_x"), key(NS, surface_name, "start_y")
-    init(kx, float(surface.start[0]))
-    init(ky, float(surface.start[1]))
-    c1, c2 = st.columns(2)
-    sx = c1.number_input(t(f"{NS}.page.start_x"), key=kx, format="%g", step=0.1)
-    sy = c2.number_input(t(f"{NS}.page.start_y"), key=ky, format="%g", step=0.1)
+    (sx, sy), keys = start_inputs(NS, surface_name, surface)
     st.caption(t(f"{NS}.page.start_help"))
-    init(key(NS, "steps"), DEFAULT_STEPS)
-    steps = st.number_input(t(f"{NS}.page.steps"), key=key(NS, "steps"), step=50, help=t(f"{NS}.page.steps_help"))
-    return (sx, sy), steps, (kx, ky)
+    steps = param_input(steps_param(DEFAULT_STEPS), key(NS, "steps"), NS, label=t(f"{NS}.page.steps"),
+                        help=t(f"{NS}.page.steps_help"))  # fmt: skip
+    return (sx, sy), steps, keys
 
 
 def chart_tabs(race_key: tuple, surface: Surface, pick_keys: tuple[str, str]) -> None:

@@ -4,7 +4,13 @@ import streamlit as st
 
 from core.optim import OPTIMIZERS
 from core.optim.race import Run, race, suggested_lr
-from core.schedulers import DEFAULT_SCHEDULE_OPTIMIZER, DEFAULT_SCHEDULE_STEPS, DEFAULT_SCHEDULES, SCHEDULERS
+from core.schedulers import (
+    DEFAULT_SCHEDULE_OPTIMIZER,
+    DEFAULT_SCHEDULE_STEPS,
+    DEFAULT_SCHEDULES,
+    SCHEDULERS,
+    steps_param,
+)
 from core.surfaces import SURFACES
 from ui import race_tables as tables
 from ui import surface_charts as charts
@@ -13,7 +19,7 @@ from ui.feedback import user_errors
 from ui.i18n import lang, t
 from ui.spec_charts import Spec
 from ui.state import init, key
-from ui.widgets import choose, choose_many, entry_params, entry_title, explain, param_inputs
+from ui.widgets import choose, choose_many, entry_params, entry_title, explain, param_input, param_inputs, start_inputs
 
 NS = "schedulers"
 
@@ -54,15 +60,9 @@ def settings(chosen: list[str]) -> tuple[tuple, str]:
     with st.expander(t(f"{NS}.page.optimizer_settings", name=entry_title("optimizers", optimizer))):
         opt_values = param_inputs(OPTIMIZERS.get(optimizer), "optimizers", NS, surface_name, columns=2,
                                   defaults={"lr": suggested_lr(optimizer, surface)})  # fmt: skip
-    kx, ky = key(NS, surface_name, "start_x"), key(NS, surface_name, "start_y")
-    init(kx, float(surface.start[0]))
-    init(ky, float(surface.start[1]))
-    c1, c2 = st.columns(2)
-    sx = c1.number_input(t("optimizers.page.start_x"), key=kx, format="%g", step=0.1)
-    sy = c2.number_input(t("optimizers.page.start_y"), key=ky, format="%g", step=0.1)
-    init(key(NS, "steps"), DEFAULT_SCHEDULE_STEPS)
-    steps = st.number_input(t("optimizers.page.steps"), key=key(NS, "steps"), step=50,
-                            help=t("optimizers.page.steps_help"))  # fmt: skip
+    (sx, sy), _ = start_inputs(NS, surface_name, surface)
+    steps = param_input(steps_param(DEFAULT_SCHEDULE_STEPS), key(NS, "steps"), NS, label=t("optimizers.page.steps"),
+                        help=t("optimizers.page.steps_help"))  # fmt: skip
     schedules = tuple((name, tuple(sorted(sched_values[name].items()))) for name in chosen)
     return (surface_name, optimizer, tuple(sorted(opt_values.items())), schedules, (sx, sy), steps), optimizer
 

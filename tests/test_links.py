@@ -13,7 +13,7 @@ from core.links import same
 from tests.apptest import LANGS, assert_clean, open_page
 from tests.conftest import ROOT
 from ui.i18n import table
-from ui.links import key_of
+from ui.links import key_of, name_of
 
 
 @pytest.fixture(autouse=True)
@@ -160,3 +160,25 @@ def test_the_home_page_is_a_course_map_with_every_lesson():
     assert_clean(at)
     linked = {parse_qs(link.proto.query_string).get("lesson", [""])[0] for link in at.get("page_link")}
     assert set(LESSONS) <= linked
+
+
+def drawn_numbers(at: AppTest) -> dict[str, float]:
+    """{setting: default} of every number widget (not a toggle) the page's last whole run drew."""
+    drawn = at.session_state["_links_drawn"]
+    return {name_of(k): v for k, v in drawn.items()
+            if isinstance(v, int | float) and not isinstance(v, bool) and k.startswith("p.")}  # fmt: skip
+
+
+@pytest.mark.parametrize("page", [p for p in FIRST_LESSON if p != "home"])
+@pytest.mark.parametrize("far", ["1e12", "-1e12"])
+def test_a_number_out_of_every_range_keeps_its_default_with_a_notice(page, far):
+    """Every number box and slider a link can set has bounds: a value past them is named, never used."""
+    numbers = drawn_numbers(open_link(page, {"lang": "en"}))
+    assert numbers
+    at = open_link(page, {"lang": "en", **dict.fromkeys(numbers, far)})
+    assert_clean(at)
+    text = notice(at)
+    missed = [name for name in numbers if f"`{name}`" not in text]
+    assert not missed, missed
+    for name, default in numbers.items():
+        assert same(at.session_state[key_of(name)], default), (name, at.session_state[key_of(name)])

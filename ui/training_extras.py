@@ -9,7 +9,8 @@ import streamlit as st
 
 from core.data import TaskData
 from core.data.features import DEFAULT_FEATURES, FEATURE_FORMULAS, FEATURES
-from core.train.penalty import FORMULAS
+from core.train.penalty import FORMULAS, RATE
+from core.train.setup import PATIENCE
 from ui.i18n import t
 from ui.state import init, key
 from ui.training_network_charts import FEATURE_TEXT
@@ -34,9 +35,9 @@ def feature_choice(data: TaskData, kind: str) -> list[str] | None:
 def regularization() -> tuple[dict, int]:
     """The L1/L2 rates and the early-stopping patience (no bounds on the boxes: `prepare` refuses bad ones)."""
     st.markdown(f"**{t('training.extras.regularization')}**")
-    init(L1_KEY, 0.0)
-    init(L2_KEY, 0.0)
-    init(PATIENCE_KEY, 0)
+    init(L1_KEY, 0.0, spec=RATE)
+    init(L2_KEY, 0.0, spec=RATE)
+    init(PATIENCE_KEY, 0, spec=PATIENCE)
     c1, c2, c3 = st.columns(3)
     l1 = c1.number_input(
         t("training.extras.l1"), key=L1_KEY, format="%g", step=0.001, help=t("training.extras.rate_help")

@@ -25,9 +25,11 @@ from core.train.runs import Limits, global_slots
 from core.train.setup import (
     BATCH_FORMULAS,
     BATCH_MODES,
+    BATCH_SIZE,
     DEFAULT_BATCH_SIZE,
     DEFAULT_EPOCHS,
     MAX_BATCH_SIZE,
+    epochs_param,
     matching_losses,
 )
 from ui.feedback import user_errors
@@ -176,8 +178,8 @@ def recipe_section(data: TaskData, model_config: dict, limits: Limits) -> dict:
     optimizer, opt_values = pick(OPTIMIZERS, "training.recipe.optimizer", DEFAULTS["optimizer"], "optimizer")
     scheduler, sched_values = pick(SCHEDULERS, "training.recipe.scheduler", DEFAULTS["scheduler"], "scheduler")
     init(MODE_KEY, "minibatch")
-    init(BATCH_KEY, DEFAULT_BATCH_SIZE)
-    init(EPOCHS_KEY, DEFAULT_EPOCHS)
+    init(BATCH_KEY, DEFAULT_BATCH_SIZE, spec=BATCH_SIZE)
+    init(EPOCHS_KEY, DEFAULT_EPOCHS, spec=epochs_param(limits))
     mode = st.selectbox(t("training.recipe.batch_mode"), BATCH_MODES, key=MODE_KEY,
                         format_func=lambda m: t(f"training.batch.{m}.title"))  # fmt: skip
     c1, c2 = st.columns(2)

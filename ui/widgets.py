@@ -20,28 +20,35 @@ SLIDER_MAX_STEPS = 2000  # wider integer ranges get a typed number instead of a 
 
 
 def param_input(
-    param: Param, widget_key: str, family: str, *, help: str | None = None, where: Any = None, default: Any = None
+    param: Param,
+    widget_key: str,
+    family: str,
+    *,
+    help: str | None = None,
+    where: Any = None,
+    default: Any = None,
+    label: str | None = None,
 ) -> Any:
     """One widget for `param`, keyed by `widget_key`; returns the raw (unvalidated) value.
 
     It starts at `default` when given (a page's own starting point, e.g. a learning rate
     suited to a surface), else at the spec's default.
 
-    Its label is ``<family>.params.<name>`` and a choice's text ``<family>.choices.<value>``
-    (falling back to the value itself) in the family's own i18n file.
+    Its label is `label`, else ``<family>.params.<name>``, and a choice's text
+    ``<family>.choices.<value>`` (falling back to the value itself) in the family's own i18n file.
 
-    Log-scale and unbounded numbers are typed (so 0 or 1e9 reach validation and get a
+    Log-scale, `typed` and unbounded numbers are typed (so 0 or 1e9 reach validation and get a
     message); bounded ones are sliders; str choices are select boxes; bools are toggles.
     """
     where = where or st
     init(widget_key, param.default if default is None else default, spec=param)
-    text = t(f"{family}.params.{param.name}")
+    text = label or t(f"{family}.params.{param.name}")
     kind = param.kind
     if kind == "bool":
         return where.toggle(text, key=widget_key, help=help)
     if kind == "choice":
         return where.selectbox(text, param.choices, key=widget_key, help=help, format_func=choice_text(family))
-    bounded = param.low is not None and param.high is not None
+    bounded = param.low is not None and param.high is not None and not param.typed
     if kind == "int":
         if bounded and (param.high - param.low) / (param.step or 1) <= SLIDER_MAX_STEPS:
             return where.slider(
@@ -55,6 +62,14 @@ def param_input(
             text, float(param.low), float(param.high), step=step, format=f"%.{decimals}f", key=widget_key, help=help
         )
     return where.number_input(text, format="%g", step=param.step, key=widget_key, help=help)
+
+
+def start_inputs(family: str, surface_name: str, surface: Any) -> tuple[tuple[Any, Any], tuple[str, str]]:
+    """The typed start point (x, y) on a surface, kept per surface: ((x, y), (key of x, key of y))."""
+    keys = key(family, surface_name, "start_x"), key(family, surface_name, "start_y")
+    values = tuple(param_input(spec, widget_key, family, label=t(f"optimizers.page.{spec.name}"), where=col)
+                   for spec, widget_key, col in zip(surface.start_params(), keys, st.columns(2), strict=True))  # fmt: skip
+    return values, keys
 
 
 def param_inputs(

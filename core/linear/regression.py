@@ -37,12 +37,13 @@ MAX_UPDATES = 50_000  # epochs × updates per epoch of one run
 DIVERGE_LIMIT = 1e6  # a run whose |w| or |b| passes this has diverged: it is stopped there
 TOL = 1e-3  # converged: within this distance of the least-squares solution
 
-W_MIN = Param("w_min", 0.0)
-W_MAX = Param("w_max", 4.0)
-W_STEP = Param("w_step", 0.1)
-B_MIN = Param("b_min", -2.0)
-B_MAX = Param("b_max", 4.0)
-B_STEP = Param("b_step", 0.1)
+# A search grid's ends and step are typed (grid_axis gives the message); the bounds refuse a link's value.
+W_MIN = Param("w_min", 0.0, -GRID_LIMIT, GRID_LIMIT, typed=True)
+W_MAX = Param("w_max", 4.0, -GRID_LIMIT, GRID_LIMIT, typed=True)
+W_STEP = Param("w_step", 0.1, 0.0, 2 * GRID_LIMIT, low_open=True, typed=True)
+B_MIN = Param("b_min", -2.0, -GRID_LIMIT, GRID_LIMIT, typed=True)
+B_MAX = Param("b_max", 4.0, -GRID_LIMIT, GRID_LIMIT, typed=True)
+B_STEP = Param("b_step", 0.1, 0.0, 2 * GRID_LIMIT, low_open=True, typed=True)
 TRY_W = Param("try_w", 1.0, 0.0, 4.0, 0.1)  # the course's table of one w's predictions and errors
 LR = Param("lr", 0.01, 0.001, 0.3, 0.001)  # a slider spanning slow, good, zig-zag and divergent rates
 LR_TYPED = Param("lr_typed", 0.01, log=True)  # typed (any value reaches check_lr: 0 gets a message)

@@ -12,12 +12,15 @@ from __future__ import annotations
 import torch
 from torch import nn
 
+from core.registry import Param
+
 PENALTIES = ("l1", "l2")
 FORMULAS = {
     "l1": r"\Omega(\theta)=\lambda_1\sum_l\lVert W_l\rVert_1",
     "l2": r"\Omega(\theta)=\frac{\lambda_2}{2}\sum_l\lVert W_l\rVert_2^2",
 }
 MAX_RATE = 10.0
+RATE = Param("rate", 0.0, 0.0, MAX_RATE, step=0.001, typed=True)  # the L1/L2 boxes' spec
 
 
 def penalised(model: nn.Module) -> list[torch.Tensor]:

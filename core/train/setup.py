@@ -28,6 +28,7 @@ from torch import nn
 from core.data.task import CLASSIFICATION, TaskData
 from core.errors import UserError
 from core.models import count_params
+from core.registry import Param
 from core.train import metrics
 from core.train.controls import RunControls
 from core.train.loop import tensor_batches
@@ -47,6 +48,14 @@ FUSED_DEVICES = ("cpu", "cuda")  # where torch's fused SGD/Adam/AdamW/Adagrad ke
 MAX_BATCH_SIZE = 4096
 EVAL_TRAIN_MAX = 2000  # the train-set metrics use at most this many training samples
 MAX_PATIENCE = 1000  # early stopping: epochs without a better test loss, at most
+# Specs of the typed boxes beside Start (what a link may set; `prepare` gives the page's messages).
+BATCH_SIZE = Param("batch_size", DEFAULT_BATCH_SIZE, 1, MAX_BATCH_SIZE, step=1, typed=True)
+PATIENCE = Param("early_stop", 0, 0, MAX_PATIENCE, step=1, typed=True)
+
+
+def epochs_param(limits: Limits) -> Param:
+    """The epochs box's spec under this server's cap."""
+    return Param("epochs", DEFAULT_EPOCHS, 1, limits.epochs, step=1, typed=True)
 
 
 def loss_tasks(data: TaskData) -> tuple[str, ...]:
