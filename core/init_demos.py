@@ -39,8 +39,16 @@ SYMMETRY_PARAMS = (Param("sym_steps", 200, 1, 1000, 1),)
 TRAIN_PARAMS = (
     Param("train_depth", 6, 1, 20, 1),
     Param("train_steps", 300, 50, 1000, 50),
-    Param("train_lr", 0.05, 0.0, MAX_TRAIN_LR, step=0.01, log=True, low_open=True,
-          range_key="initializers.errors.std_positive"),  # fmt: skip
+    Param(
+        "train_lr",
+        0.05,
+        0.0,
+        MAX_TRAIN_LR,
+        step=0.01,
+        log=True,
+        low_open=True,
+        range_key="initializers.errors.std_positive",
+    ),  # fmt: skip
 )
 
 

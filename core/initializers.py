@@ -266,6 +266,7 @@ def _std(default: float) -> Param:
     return Param("std", default, 0.0, STD_MAX, step=0.01, log=True, low_open=True,
                  range_key="initializers.errors.std_positive")  # fmt: skip
 
+
 _MEAN = Param("mean", 0.0, -VALUE_MAX, VALUE_MAX, 0.01)
 _KAIMING = (
     Param("a", 0.0, 0.0, 1.0, 0.01),

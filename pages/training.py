@@ -25,7 +25,7 @@ from ui.live import POLL_S, poll, run_book
 from ui.state import key
 from ui.training_charts import compare_figures, live_panel
 from ui.training_drive import UntilEnd, buttons, following, knobs, speed_control
-from ui.training_network import NEURON_POLL_S, has_neurons
+from ui.training_network import DETAIL_POLL_S, NEURON_POLL_S, has_neurons, network_panel, neuron_detail
 from ui.training_settings import settings
 from ui.widgets import multiselect, uploader
 
@@ -41,7 +41,7 @@ COMPARE_SEEN, FILES_LATEST = "_training_compare_seen", "_training_files_latest"
 @st.fragment
 def live_section(book, config: dict | None, data: TaskData | None) -> None:
     """Start / Step / Pause / Stop / Reset, the speed and the knobs, and the current (or last) run: polled while
-    its worker steps (twice a second with the neuron view, so the maps move at the visual rate)."""
+    its worker steps (the curves once a second, the neuron view as often as the worker draws its maps)."""
     active = book.active()
     buttons(book, config, data, LIMITS)
     record = book.active() or (book.runs[-1] if book.runs else None)
@@ -51,11 +51,21 @@ def live_section(book, config: dict | None, data: TaskData | None) -> None:
         return
     knobs(record)
     limit = global_slots().limit
-    if following(record.live):
-        poll(UntilEnd(record.live), lambda snap: live_panel(record, snap, limit), key=f"training.{record.id}",
-             interval=NEURON_POLL_S if has_neurons(record) else POLL_S)  # fmt: skip
+    if following(record.live):  # the curves at 1 Hz; the network in its own fragment at the worker's neuron rate
+        run = UntilEnd(record.live)
+        poll(run, lambda snap: live_panel(record, snap, limit), key=f"training.{record.id}", interval=POLL_S)
+        if has_neurons(record):
+            poll(run, lambda snap: network_panel(record, snap), key=f"training.{record.id}.network",
+                 interval=NEURON_POLL_S)  # fmt: skip
+            poll(run, lambda snap: neuron_detail(record, snap), key=f"training.{record.id}.neuron",
+                 interval=DETAIL_POLL_S)  # fmt: skip
+        else:
+            network_panel(record, record.live.snapshot())  # says why there is no neuron view
     else:  # drawn once without the poller (a pause, an end): its polling stops
-        live_panel(record, record.live.snapshot(), limit)
+        snap = record.live.snapshot()
+        live_panel(record, snap, limit)
+        network_panel(record, snap)
+        neuron_detail(record, snap)
     if active is not None and not active.live.running:  # it ended while this ran: redraw the buttons to match
         st.rerun(scope="app")
 

@@ -1,10 +1,15 @@
 """AppTest of the training page's 2-D playground, both languages: neuron view, Step, Reset, knobs, clicked points."""
 
+import base64
+import io
 import json
 import re
 import time
 
+import numpy as np
 import pytest
+from PIL import Image
+from scipy import ndimage
 
 import ui.i18n
 from tests.apptest import LANGS, assert_clean, open_page
@@ -59,16 +64,27 @@ def test_a_three_class_spiral_run_draws_the_network_its_neurons_and_gradients(la
     strings = ui.i18n.table(language)
     assert strings["training.network.title"] in titles and strings["training.grads.title"] in titles
     network = specs[titles.index(strings["training.network.title"])]
-    pictures = network["layout"]["images"]
-    assert len(pictures) == 4 + 4 * 8 + 1  # 4 input features, 4 layers × 8 neurons, the output's decision map
-    assert all(p["source"].startswith("data:image/png;base64,") for p in pictures)
+    assert drawn_nodes(network) == 4 + 4 * 8 + 1  # 4 input features, 4 layers × 8 neurons, the output's decision map
+    picks = next(trace for trace in network["data"] if trace.get("name") == "pick")
+    assert len(picks["customdata"]) == 4 * 8  # a click target on every hidden neuron
     assert at.selectbox(key="p.training.neuron").value == "1:1"
     at.selectbox(key="p.training.neuron").set_value("3:5").run()
     assert_clean(at)
-    titles = [json.loads(c.proto.spec)["layout"].get("title", {}).get("text", "") for c in at.get("plotly_chart")]
-    label = strings["training.network.neuron_label"].format(layer=3, unit=5)
-    assert strings["training.network.weights"].format(name=label) in titles
-    assert strings["training.network.hist"].format(name=label) in titles
+    specs = [json.loads(c.proto.spec)["layout"] for c in at.get("plotly_chart")]
+    label = strings["training.network.neuron_label"].format(layer=3, unit=5).capitalize()
+    (neuron,) = [s for s in specs if s.get("title", {}).get("text") == label]  # its weights beside its histogram
+    notes = [a["text"] for a in neuron["annotations"]]
+    assert notes == [strings["training.network.weights"], strings["training.network.hist"]]
+
+
+def drawn_nodes(network: dict) -> int:
+    """Nodes painted on the network's one picture: opaque squares of the board (a node is 40 × 40 px there)."""
+    (board,) = network["layout"]["images"]
+    assert board["source"].startswith("data:image/png;base64,")
+    picture = Image.open(io.BytesIO(base64.b64decode(board["source"].split(",", 1)[1])))
+    opaque = np.asarray(picture)[..., 3] == 255  # the weights' lines are half transparent, the gaps transparent
+    _, count = ndimage.label(opaque)
+    return count
 
 
 @pytest.mark.parametrize("language", LANGS, indirect=True)

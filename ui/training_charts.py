@@ -18,7 +18,6 @@ from core.train import metrics
 from ui import charts
 from ui.i18n import lang, t
 from ui.live import format_seconds, log_axis, quick_figure
-from ui.training_network import network_panel
 from ui.training_network_charts import change_lines
 
 MARKERS_BELOW = 30  # curves with fewer evaluated points show their markers
@@ -249,7 +248,6 @@ def live_panel(record, snap: dict, slot_limit: int) -> None:
                   patience=snap.get("early_stop", 0)))  # fmt: skip
     changes_note(snap.get("changes") or [])
     show_run(record, snap)
-    network_panel(record, snap)
 
 
 def changes_note(changes: list[dict]) -> None:

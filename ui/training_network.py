@@ -1,9 +1,11 @@
 """The neuron view of a live run: the network with one map per neuron, the selected neuron's incoming weights
 and activation histogram, and the per-layer gradient norms with their verdict.
 
-Drawn inside the live panel from the run's snapshot (`core.train.neurons`, `core.train.gradients`):
-the worker computes the maps at its visual throttle (twice a second), this only draws them. A click on
-a neuron selects it (the chart's selection event), as does the select box below it.
+Drawn from the run's snapshot (`core.train.neurons`, `core.train.gradients`): the worker computes the maps
+at its neuron rate (`core.train.report.NEURON_EVERY_S`), this only draws them. The network and the selected
+neuron are polled in their own fragment at that rate (`NEURON_POLL_S`), apart from the live panel's other
+charts (1 Hz), so a redraw is three small charts, not eight. A click on a neuron selects it (the chart's
+selection event, which reruns that fragment alone), as does the select box below it.
 """
 
 from __future__ import annotations
@@ -14,12 +16,17 @@ import streamlit as st
 
 from core.gradflow import FACTOR
 from core.train.neurons import MAX_NEURONS
+from core.train.report import NEURON_EVERY_S
 from ui import charts
 from ui.i18n import t
 from ui.state import init, key
-from ui.training_network_charts import gradient_figure, histogram_figure, incoming_figure, network_figure
+from ui.training_network_charts import gradient_figure, network_figure, neuron_figure
 
-NEURON_POLL_S = 0.5  # the live view's refresh with the neuron view: the worker's visual rate (2 Hz)
+NEURON_POLL_S = NEURON_EVERY_S  # the network's own poll: as often as the worker draws new maps
+# The selected neuron's weights and histogram and the gradient view: every 2 s while it trains. Each redraw of a
+# plotly chart costs a 2-core machine's browser 40-130 ms; at 1 Hz these two with the curves and the network at
+# 2.5 Hz kept it busy all the time, and the network's refresh fell to ~1.6 Hz.
+DETAIL_POLL_S = 2.0
 
 
 def has_neurons(record) -> bool:
@@ -50,7 +57,7 @@ def neuron_choice(view: dict, neuron_key: str) -> tuple[int, int]:
 
 
 def network_panel(record, snap: dict) -> None:
-    """The network, the selected neuron and the gradient view (nothing for runs without a neuron view)."""
+    """The network with its neuron maps, the selected one framed (a caption instead for runs without a neuron view)."""
     data = record.extra.get("data")
     if not has_neurons(record):
         if data is not None and tuple(data.input_shape) == (2,) and record.config.get("model", {}).get("kind") == "mlp":
@@ -67,13 +74,18 @@ def network_panel(record, snap: dict) -> None:
     fig = network_figure(view, snap.get("boundary"), data.n_classes, (layer, unit))
     charts.show(fig, key=f"{k}.network", on_select=partial(on_pick, f"{k}.network", neuron_key),
                 selection_mode="points")  # fmt: skip
-    layer, unit = neuron_choice(view, neuron_key)
-    a, b = st.columns(2)
-    with a:
-        charts.show(incoming_figure(view, layer, unit), key=f"{k}.incoming")
-    with b:
-        charts.show(histogram_figure(view, layer, unit), key=f"{k}.hist")
-    gradient_section(snap, k)
+
+
+def neuron_detail(record, snap: dict) -> None:
+    """The selected neuron (its select box, incoming weights and activation histogram), then the gradient view:
+    polled once a second; a click on the network reruns the network's fragment, and this follows at its poll."""
+    view = snap.get("neurons")
+    if not has_neurons(record) or view is None:
+        return
+    k = f"live.{record.id}"
+    layer, unit = neuron_choice(view, key("training", "neuron"))
+    charts.show(neuron_figure(view, layer, unit), key=f"{k}.neuron")
+    gradient_section(record, snap)
 
 
 def neuron_choice_value(view: dict, neuron_key: str) -> tuple[int, int]:
@@ -85,7 +97,11 @@ def neuron_choice_value(view: dict, neuron_key: str) -> tuple[int, int]:
     return layer, unit
 
 
-def gradient_section(snap: dict, k: str) -> None:
+def gradient_section(record, snap: dict) -> None:
+    """Per-layer gradient norms over steps and their verdict (runs with a neuron view)."""
+    if not has_neurons(record):
+        return
+    k = f"live.{record.id}"
     grads = snap.get("grads")
     if not grads or not len(grads["steps"]):
         st.caption(t("training.grads.none"))

@@ -3,9 +3,10 @@ incoming weights and activation histogram, and the per-layer gradient norms over
 
 Only drawing: every number comes from a snapshot's ``neurons`` and ``grads`` (`core.train.neurons`,
 `core.train.gradients`). Built with `ui.live.quick_figure` (no validation): redrawn twice a second.
-Each neuron's map is a small PNG placed as a layout image: the browser only pastes ~40 pictures per
-redraw (as ~40 heatmap traces, plotly's redraw of a 4 × 8 network kept a busy machine's browser
-from answering clicks), and a picture needs no hover.
+The network (every node's map and the weights' lines) is drawn into one PNG, placed as one layout image
+(`board`), under an invisible marker per neuron for hover and clicks: the browser decodes one picture per
+redraw (as ~40 heatmap traces, plotly's redraw of a 4 × 8 network kept a busy machine's browser from
+answering clicks; as ~40 layout images and 8 line traces it still took ~0.3 s), and a picture needs no hover.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import io
 from typing import Any
 
 import numpy as np
-from PIL import Image
+from PIL import Image, ImageDraw
 
 from ui import charts
 from ui.i18n import t
@@ -24,7 +25,7 @@ from ui.live import log_axis, quick_figure
 # TensorFlow Playground's colours: orange for negative, blue for positive, near-white around 0.
 NEG, MID, POS = "#f59322", "#e8eaeb", "#0877bd"
 NODE, COL_GAP, ROW_GAP = 1.0, 3.0, 1.2  # node side, column and row pitch (plot units)
-WIDTH_BINS = 4  # line widths drawn (one trace per sign and width: a handful of traces, not one per weight)
+WIDTH_BINS = 4  # line widths drawn: |w| in four steps, as Playground's few widths
 MAX_LINE_PX = 5.0
 ROW_PX = 44  # figure height per neuron row
 FEATURE_TEXT = {"x1": "x₁", "x2": "x₂", "x1_sq": "x₁²", "x2_sq": "x₂²", "x1x2": "x₁x₂", "sin_x1": "sin x₁",
@@ -43,13 +44,6 @@ def diverging(maps: np.ndarray) -> np.ndarray:
     return np.clip(np.where(v < 0, mid + (neg - mid) * -v, mid + (pos - mid) * v), 0, 255).astype(np.uint8)
 
 
-def png(rgb: np.ndarray) -> str:
-    """An (G, G, 3) picture whose row 0 is the bottom (a heatmap's layout) as a PNG data URI."""
-    buffer = io.BytesIO()
-    Image.fromarray(np.ascontiguousarray(rgb[::-1])).save(buffer, format="PNG")
-    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
-
-
 def centres(sizes: list[int]) -> list[list[tuple[float, float]]]:
     """Node centres per column (inputs, hidden layers…, output), each column centred vertically."""
     tallest = max(sizes)
@@ -60,30 +54,58 @@ def centres(sizes: list[int]) -> list[list[tuple[float, float]]]:
     return out
 
 
-def _node(rgb: np.ndarray, cx: float, cy: float) -> dict:
-    """A node's picture as a layout image centred at (cx, cy), NODE wide."""
-    return {"source": png(rgb), "xref": "x", "yref": "y", "x": cx - NODE / 2, "y": cy + NODE / 2, "sizex": NODE,
-            "sizey": NODE, "sizing": "stretch", "layer": "above"}  # fmt: skip
+SUPERSAMPLE = 2  # the board is drawn at twice its size and shrunk: smooth lines without an anti-aliasing library
+LINE_ALPHA = 140  # the weights' lines are drawn at 55 % opacity, as Playground draws them
 
 
-def _edges(weights: list[np.ndarray], nodes: list[list[tuple[float, float]]]) -> list[dict]:
-    """Lines from each node's right edge to the next column's left edges, grouped by sign and |w| bin."""
+def edges(weights: list[np.ndarray], nodes: list[list[tuple[float, float]]]) -> list[tuple[float, ...]]:
+    """One line per weight from a node's right edge to the next column's left edge:
+    (x0, y0, x1, y1, w ≥ 0, width in px), wider for larger |w| (WIDTH_BINS widths)."""
     top = max((float(np.abs(w).max()) for w in weights if w.size), default=1.0) or 1.0
-    groups: dict[tuple[bool, int], list] = {}
+    out = []
     for c, w in enumerate(weights):  # w: (n_out, n_in) from column c to column c + 1
         for i in range(w.shape[0]):
             for j in range(w.shape[1]):
                 (x0, y0), (x1, y1) = nodes[c][j], nodes[c + 1][min(i, len(nodes[c + 1]) - 1)]
                 b = min(int(abs(w[i, j]) / top * WIDTH_BINS), WIDTH_BINS - 1)
-                groups.setdefault((w[i, j] >= 0, b), []).extend([(x0 + NODE / 2, y0), (x1 - NODE / 2, y1), None])
-    traces = []
-    for (positive, b), pts in sorted(groups.items()):
-        xs = [p[0] if p else None for p in pts]
-        ys = [p[1] if p else None for p in pts]
-        traces.append({"type": "scatter", "mode": "lines", "x": xs, "y": ys, "hoverinfo": "skip", "showlegend": False,
-                       "line": {"color": POS if positive else NEG, "width": 0.4 + MAX_LINE_PX * (b + 0.5) / WIDTH_BINS},
-                       "opacity": 0.55})  # fmt: skip
-    return traces
+                out.append(
+                    (x0 + NODE / 2, y0, x1 - NODE / 2, y1, w[i, j] >= 0, 0.4 + MAX_LINE_PX * (b + 0.5) / WIDTH_BINS)
+                )
+    return out
+
+
+def board(pictures: list[tuple[np.ndarray, float, float]], lines: list[tuple[float, ...]]) -> dict:
+    """The whole network as one transparent PNG placed as one layout image: every node's picture (RGB (G, G, 3),
+    row 0 at the bottom, centred at (cx, cy)) and the weights' lines between them.
+
+    A redraw then changes one picture and no trace: with a picture per node and the lines as traces, plotly
+    redrew ~40 images and 8 traces twice a second, which took most of a 2-core machine's browser."""
+    g = min(p.shape[0] for p, _, _ in pictures)  # the neuron maps' grid (the decision map is finer: shrunk to it)
+    x0 = min(cx for _, cx, _ in pictures) - NODE / 2
+    top = max(cy for _, _, cy in pictures) + NODE / 2
+    width = round((max(cx for _, cx, _ in pictures) + NODE / 2 - x0) * g / NODE)
+    height = round((top - min(cy for _, _, cy in pictures) + NODE / 2) * g / NODE)
+    k = SUPERSAMPLE
+    scale = k * g / NODE  # board pixels per plot unit
+    layer = Image.new("RGBA", (k * width, k * height), (0, 0, 0, 0))  # transparent around the nodes
+    pen = ImageDraw.Draw(layer)
+    for xa, ya, xb, yb, positive, px in lines:
+        colour = (*_rgb(POS if positive else NEG).astype(int), LINE_ALPHA)
+        pen.line([((xa - x0) * scale, (top - ya) * scale), ((xb - x0) * scale, (top - yb) * scale)], fill=colour,
+                 width=max(1, round(px * k)))  # fmt: skip
+    canvas = np.asarray(layer.resize((width, height), Image.Resampling.BOX)).copy()
+    for rgb, cx, cy in pictures:
+        if rgb.shape[0] != g:  # a node of another resolution (the decision map): nearest neighbours, g × g
+            index = np.arange(g) * rgb.shape[0] // g
+            rgb = rgb[index][:, index]
+        left, row = round((cx - NODE / 2 - x0) * g / NODE), round((top - cy - NODE / 2) * g / NODE)
+        canvas[row : row + g, left : left + g, :3] = rgb[::-1]  # the picture's row 0 is its bottom
+        canvas[row : row + g, left : left + g, 3] = 255
+    buffer = io.BytesIO()
+    Image.fromarray(canvas, "RGBA").save(buffer, format="PNG", compress_level=1)
+    source = "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+    return {"source": source, "xref": "x", "yref": "y", "x": x0, "y": top, "sizex": width * NODE / g,
+            "sizey": height * NODE / g, "sizing": "stretch", "layer": "above"}  # fmt: skip
 
 
 def network_figure(view: dict[str, Any], boundary: dict | None, n_classes: int, selected: tuple[int, int] | None):
@@ -94,15 +116,15 @@ def network_figure(view: dict[str, Any], boundary: dict | None, n_classes: int, 
     weights = [w["weight"] for w in view["weights"]]
     if weights and weights[-1].shape[0] > 1:  # several output logits into one output node: their norm, unsigned
         weights[-1] = np.linalg.norm(weights[-1], axis=0, keepdims=True)
-    traces = _edges(weights, nodes)
+    traces = []
     rgb = diverging(view["input_maps"])
-    images = [_node(rgb[k], *nodes[0][k]) for k in range(rgb.shape[0])]
+    pictures = [(rgb[k], *nodes[0][k]) for k in range(rgb.shape[0])]
     picks_x, picks_y, custom, hover = [], [], [], []
     for li, lay in enumerate(layers, start=1):
         rgb = diverging(lay["maps"])
         for u in range(rgb.shape[0]):
             cx, cy = nodes[li][u]
-            images.append(_node(rgb[u], cx, cy))
+            pictures.append((rgb[u], cx, cy))
             picks_x.append(cx)
             picks_y.append(cy)
             custom.append([li, u + 1])
@@ -110,7 +132,7 @@ def network_figure(view: dict[str, Any], boundary: dict | None, n_classes: int, 
     if boundary is not None:
         palette = np.stack([_rgb(charts.color(k)) for k in range(max(n_classes, 2))])
         rgb = 0.45 * palette[np.asarray(boundary["label"], dtype=np.int64)] + 0.55 * 255  # the map's light tint
-        images.append(_node(rgb.astype(np.uint8), *nodes[-1][0]))
+        pictures.append((rgb.astype(np.uint8), *nodes[-1][0]))
     traces.append({"type": "scatter", "mode": "markers", "x": picks_x, "y": picks_y, "customdata": custom,
                    "text": hover, "hovertemplate": "%{text}<extra></extra>", "showlegend": False, "name": "pick",
                    "marker": {"size": 40, "symbol": "square", "opacity": 0}, "selected": {"marker": {"opacity": 0}},
@@ -133,12 +155,14 @@ def network_figure(view: dict[str, Any], boundary: dict | None, n_classes: int, 
     return quick_figure(traces, title=t("training.network.title"), height=height, hovermode="closest",
                         xaxis={**hidden_axis, "range": [-1.4, (len(sizes) - 1) * COL_GAP + 0.7]},
                         yaxis={**hidden_axis, "scaleanchor": "x", "range": [min(y for col in nodes for _, y in col) -
-                               NODE, max(tops) + 0.4]}, shapes=shapes, annotations=notes, images=images,
+                               NODE, max(tops) + 0.4]}, shapes=shapes, annotations=notes, images=[board(pictures, edges(weights, nodes))],
                         showlegend=False, dragmode="zoom", clickmode="event+select", margin={"l": 10, "r": 10, "t": 40, "b": 10})  # fmt: skip
 
 
-def incoming_figure(view: dict[str, Any], layer: int, unit: int):
-    """Neuron `unit` of hidden `layer` (1-based): its incoming weights (and bias) as bars, coloured by sign."""
+def neuron_figure(view: dict[str, Any], layer: int, unit: int):
+    """Neuron `unit` of hidden `layer` (1-based): its incoming weights (and bias) as bars coloured by sign, beside
+    its activations on the training points (the snapshot's histogram). One figure of two panels: while a run
+    trains it is redrawn every second, and each plotly figure costs the browser its own redraw."""
     w = view["weights"][layer - 1]
     values = list(w["weight"][unit - 1]) + [float(w["bias"][unit - 1])]
     if layer == 1:
@@ -146,23 +170,21 @@ def incoming_figure(view: dict[str, Any], layer: int, unit: int):
     else:
         sources = [t("training.network.neuron_label", layer=layer - 1, unit=j + 1) for j in range(len(values) - 1)]
     names = sources + [t("training.network.bias")]
-    name = t("training.network.neuron_label", layer=layer, unit=unit)
-    bar = {"type": "bar", "x": names, "y": np.asarray(values), "marker": {"color": [POS if v >= 0 else NEG for v in values]},
-           "hovertemplate": "%{x}: %{y:.3g}<extra></extra>"}  # fmt: skip
-    return quick_figure([bar], title=t("training.network.weights", name=name), y=t("training.network.weight"),
-                        height=260, xaxis={"type": "category"})  # fmt: skip
-
-
-def histogram_figure(view: dict[str, Any], layer: int, unit: int):
-    """The neuron's activations on the training points, as the snapshot's histogram."""
+    bars = {"type": "bar", "x": names, "y": np.asarray(values), "marker": {"color": [POS if v >= 0 else NEG for v in values]},
+            "hovertemplate": "%{x}: %{y:.3g}<extra></extra>"}  # fmt: skip
     lay = view["layers"][layer - 1]
     counts, edges = lay["hist"][unit - 1], lay["edges"][unit - 1]
-    centre = (edges[:-1] + edges[1:]) / 2
-    bar = {"type": "bar", "x": centre, "y": counts, "width": np.diff(edges), "marker": {"color": charts.color(0)},
-           "hovertemplate": "%{x:.3g}: %{y}<extra></extra>"}  # fmt: skip
-    name = t("training.network.neuron_label", layer=layer, unit=unit)
-    return quick_figure([bar], title=t("training.network.hist", name=name), x=t("training.network.value"),
-                        y=t("training.network.count"), height=260, bargap=0)  # fmt: skip
+    hist = {"type": "bar", "x": (edges[:-1] + edges[1:]) / 2, "y": counts, "width": np.diff(edges), "xaxis": "x2",
+            "yaxis": "y2", "marker": {"color": charts.color(0)}, "hovertemplate": "%{x:.3g}: %{y}<extra></extra>"}  # fmt: skip
+    titles = [{"text": t(key), "x": x, "xref": "paper", "xanchor": "left", "y": 1.02, "yref": "paper",
+               "yanchor": "bottom", "showarrow": False} for key, x in (("training.network.weights", 0),
+                                                                      ("training.network.hist", 0.56))]  # fmt: skip
+    return quick_figure([bars, hist], title=t("training.network.neuron_label", layer=layer, unit=unit).capitalize(),
+                        height=300, y=t("training.network.weight"), showlegend=False, bargap=0, hovermode="closest",
+                        xaxis={"type": "category", "domain": [0, 0.44]}, annotations=titles,
+                        xaxis2={"domain": [0.56, 1], "anchor": "y2", "title": {"text": t("training.network.value")}},
+                        yaxis2={"anchor": "x2", "title": {"text": t("training.network.count")}},
+                        margin={"l": 50, "r": 40, "t": 70, "b": 45})  # fmt: skip
 
 
 def gradient_figure(grads: dict[str, Any], changes: list[dict] | None = None):

@@ -20,7 +20,7 @@ from torch import nn
 
 from core.gradflow import FACTOR
 
-MAX_ROWS = 600  # rows kept; older ones are thinned by half when the log is full
+MAX_ROWS = 300  # rows kept; older ones are thinned by half when the log is full (a chart is ~900 px wide)
 
 
 def weight_layers(model: nn.Module) -> list[tuple[str, torch.Tensor]]:

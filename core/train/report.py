@@ -24,16 +24,17 @@ from core.train.loop import History, StepInfo
 from core.train.neurons import neuron_view, viewable
 from core.train.setup import Setup
 
-PUBLISH_EVERY_S = 0.25  # snapshot refresh while training (the UI polls at 2 Hz)
+PUBLISH_EVERY_S = 0.2  # snapshot refresh while training (the UI polls the curves at 1 Hz, the neuron view faster)
 VISUAL_EVERY_S = 0.5  # decision boundary / fitted curve / confusion refresh
-CURVE_POINTS = 1500  # per-step curves are thinned to about this many points in a snapshot
+NEURON_EVERY_S = 0.4  # the neuron view's maps (2.5 Hz, within NEURON_BUDGET): more than twice a second on screen
+CURVE_POINTS = 600  # per-step curves are thinned to about this many points (a live chart is ~450 px wide)
 EVAL_EVERY_S = 0.2  # epochs shorter than this are evaluated (train/test loss and metric) at most 5 times a second...
 MIN_EVAL_POINTS = 32  # ...and, whatever their speed, at about this many evenly spaced epochs (a curve, not a few lines)
 BOUNDARY_STEPS = 70  # decision-boundary grid resolution
 MISCLASSIFIED_SHOWN = 12
-# The neuron view takes at most this share of a run's time: it is drawn at the visual rate (2 Hz) while it
-# costs less, and less often when the machine is so busy that a call costs more (a wall-clock throttle
-# alone let a starved worker spend a third of its time drawing neurons).
+# The neuron view takes at most this share of a run's time: it is drawn every NEURON_EVERY_S while it costs
+# less, and less often when the machine is so busy that a call costs more (a wall-clock throttle alone let a
+# starved worker spend a third of its time drawing neurons).
 NEURON_BUDGET = 0.05
 
 
@@ -122,7 +123,7 @@ class Reporter:
         self.start = clock()
         self.paused_s = 0.0
         self.last_publish = -math.inf
-        self.last_visual = -math.inf
+        self.last_visual = self.last_neurons = -math.inf
         self.grads = GradientLog(setup.model)  # fit's after_backward
         self.best_test, self.since_best, self.best_epoch, self.early = math.inf, 0, 0, False
         self.neurons = neurons_on(setup)
@@ -194,9 +195,11 @@ class Reporter:
         if final or visual or now - self.last_visual >= VISUAL_EVERY_S:
             values.update(visuals(setup))
             values["grads"] = self.grads.snapshot()
-            if self.neurons and (final or visual or self.neuron_s <= NEURON_BUDGET * self.elapsed()):
-                values["neurons"] = self.neuron_view()
             self.last_visual = now
+        if self.neurons and (final or visual or (now - self.last_neurons >= NEURON_EVERY_S
+                                                 and self.neuron_s <= NEURON_BUDGET * self.elapsed())):  # fmt: skip
+            values["neurons"] = self.neuron_view()
+            self.last_neurons = now
         self.run.publish(**values)
         self.last_publish = now
 

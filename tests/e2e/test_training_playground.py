@@ -11,9 +11,7 @@ NETWORK = '[class*="st-key-live-"][class*="-network"] .js-plotly-plot'  # a key'
 _NEURON_JS = """() => {
     const plot = document.querySelector('NETWORK');
     if (!plot || !plot.layout || !plot.layout.images) return null;
-    const maps = plot.layout.images;  // one picture per node: inputs, hidden neurons, output
-    if (maps.length < 3) return null;
-    return maps[2].source;  // the first hidden neuron's map (after the two inputs'), as its PNG
+    return plot.layout.images[0].source;  // every node's map in one picture (ui.training_network_charts.board)
 }""".replace("NETWORK", NETWORK)
 
 
