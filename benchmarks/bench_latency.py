@@ -157,14 +157,15 @@ def settle_ms(page, settle: int, timeout_s: float = 120) -> float:
     raise TimeoutError("the page did not settle")
 
 
-def measure(page, case: Case, tries: int, settle: int) -> tuple[list[float], list[float]]:
+def measure(page, case: Case, tries: int, settle: int, first: int = 0) -> tuple[list[float], list[float]]:
     """Milliseconds from each try's action to the script idle again, and to the page's last change.
 
     The second figure ends at the last DOM change in the main area (charts redrawn, numbers
     updated) before the page had stayed idle for `settle` ms: what the learner sees finish.
+    The tries are numbered from `first` (a case may do something different on each).
     """
     idle, drawn = [], []
-    for i in range(tries):
+    for i in range(first, first + tries):
         page.evaluate("() => { window.__states = []; window.__drawn = 0; }")
         start = page.evaluate("() => performance.now()")
         case.action(page, i)

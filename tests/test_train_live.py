@@ -8,6 +8,8 @@ import torch
 from core.data import DATASETS
 from core.models import MODELS
 from core.train import LiveRun
+from core.train import live as live_module
+from core.train.runs import RunBook
 from core.train.setup import prepare
 from core.train.worker import train
 
@@ -80,3 +82,54 @@ def test_a_paused_training_run_publishes_its_last_step_and_takes_no_more():
     run.stop()
     run.join(60)
     assert run.status == "stopped" and run.result.history.steps == at < setup.total_steps
+
+
+def rests_of(monkeypatch, give_way, steps: int = 5) -> list[float]:
+    """The rests (seconds) a LiveRun's worker takes over `steps` checkpoints with this `give_way` check."""
+    rests: list[float] = []
+    monkeypatch.setattr(live_module, "rest", rests.append)  # recorded, not slept
+    run = LiveRun(lambda r: [r.checkpoint() for _ in range(steps)], give_way=give_way).start()
+    run.join(60)
+    assert not run.running and run.error is None
+    return rests
+
+
+def test_a_worker_rests_after_each_step_while_another_page_is_drawn_and_not_otherwise(monkeypatch):
+    busy = rests_of(monkeypatch, lambda: True)
+    assert len(busy) == 5  # once per checkpoint
+    assert all(0 <= rest <= live_module.GIVE_WAY_MAX_S for rest in busy)
+    assert rests_of(monkeypatch, lambda: False) == []
+    assert rests_of(monkeypatch, None) == []
+
+
+def test_a_run_book_hands_its_give_way_check_to_every_run():
+    asked = []
+    book = RunBook(give_way=lambda: asked.append(1) or False)
+    record = book.start("job", {}, lambda r: [r.checkpoint() for _ in range(3)])
+    record.live.join(60)
+    assert len(asked) == 3
+
+
+def test_only_another_sessions_script_thread_counts_as_a_page_being_drawn():
+    from streamlit.runtime.scriptrunner_utils.script_run_context import SCRIPT_RUN_CONTEXT_ATTR_NAME
+
+    from ui.live import SCRIPT_THREAD, others_drawing
+
+    release = threading.Event()
+
+    def script(session_id: str, name: str = SCRIPT_THREAD) -> threading.Thread:
+        thread = threading.Thread(target=release.wait, name=name, daemon=True)
+        setattr(thread, SCRIPT_RUN_CONTEXT_ATTR_NAME, type("Ctx", (), {"session_id": session_id})())
+        thread.start()
+        return thread
+
+    check = others_drawing("mine")
+    assert not check()
+    threads = [script("mine"), script("other", name="some-worker")]  # my own page; not a script thread
+    assert not check()
+    threads.append(script("other"))
+    assert check()
+    release.set()
+    for thread in threads:
+        thread.join(10)
+    assert not check()

@@ -16,16 +16,20 @@ from __future__ import annotations
 
 import functools
 import math
+import threading
 from collections.abc import Callable, Sequence
 from typing import Any
 
 import plotly.graph_objects as go
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
+from streamlit.runtime.scriptrunner_utils.script_run_context import SCRIPT_RUN_CONTEXT_ATTR_NAME
 
 from core.train import LiveRun
 from core.train.runs import RunBook
 from ui import charts
 
+SCRIPT_THREAD = "ScriptRunner.scriptThread"  # the name Streamlit gives every session's script thread
 POLL_S = 1.0  # 1 Hz: with quick figures a redraw of the live panel costs a few per cent of the GIL at this rate
 LOG_TICKS_MAX = 7  # labels on a log axis, at most (more are cramped in a 300-px chart)
 
@@ -36,8 +40,30 @@ def _close(book: RunBook) -> None:
 
 @st.cache_resource(scope="session", on_release=_close, show_spinner=False)
 def run_book(page: str = "training") -> RunBook:
-    """This browser session's runs of one page; closing the tab releases the cache and stops every worker."""
-    return RunBook()
+    """This browser session's runs of one page; closing the tab releases the cache and stops every worker.
+
+    Its workers give way to other visitors' pages (`core.train.live.GIVE_WAY`), not to this one's own polls.
+    """
+    ctx = get_script_run_ctx()
+    return RunBook(give_way=others_drawing(ctx.session_id) if ctx is not None else None)
+
+
+def others_drawing(session_id: str) -> Callable[[], bool]:
+    """A check that some other session's page script is running in this server now.
+
+    Streamlit runs each session's script (a page or a fragment) in a thread of its own, named
+    ``ScriptRunner.scriptThread`` and carrying that session's `ScriptRunContext`; the thread ends when
+    the session has no more runs queued.
+    """
+
+    def drawing() -> bool:
+        for thread in threading.enumerate():
+            ctx = getattr(thread, SCRIPT_RUN_CONTEXT_ATTR_NAME, None)
+            if ctx is not None and ctx.session_id != session_id and thread.name == SCRIPT_THREAD:
+                return True
+        return False
+
+    return drawing
 
 
 def format_seconds(seconds: float | None) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import copy
 import sys
 import threading
+import time
 import traceback
 from collections.abc import Callable
 from typing import Any
@@ -18,6 +19,13 @@ from typing import Any
 # only when that thread's switch interval (5 ms by default) expires: a small model's step of ~20 ops
 # then waits ~20 × 5 ms (the "convoy effect"). A shorter interval bounds that wait.
 SWITCH_INTERVAL_S = 0.0005
+# All sessions' page scripts and workers share one GIL: two runs stepping flat out left a third visitor's
+# page ~1/3 of it (its renders took ~2.8× as long). While `give_way()` says another visitor's page is being
+# drawn, a worker rests GIVE_WAY × as long as its last step took (at most GIVE_WAY_MAX_S at a time), so two
+# runs together take at most ~2/5 of the GIL from that page, and train at full speed the rest of the time.
+GIVE_WAY = 3.0
+GIVE_WAY_MAX_S = 0.02
+rest = time.sleep  # how a worker rests (a test records the rests instead)
 
 
 class LiveRun:
@@ -37,9 +45,11 @@ class LiveRun:
     (with a `parked` that read True until the worker woke, such a redraw stopped polling for good).
     """
 
-    def __init__(self, job: Callable[[LiveRun], Any], name: str = "run"):
+    def __init__(self, job: Callable[[LiveRun], Any], name: str = "run", give_way: Callable[[], bool] | None = None):
         self.name = name
         self._job = job
+        self._give_way = give_way  # True while another visitor's page is drawn (see GIVE_WAY)
+        self._last_checkpoint = time.perf_counter()
         self._lock = threading.Lock()
         self._snapshot: dict[str, Any] = {}
         self._stop = threading.Event()
@@ -84,6 +94,7 @@ class LiveRun:
             stepped: a step was taken since the last checkpoint (False before the first step: a
                 `step_once` then still lets that first step through).
         """
+        self._courtesy()
         if self._single and stepped:  # one step was asked for and taken: park again
             self._single = False
             self._resume.clear()
@@ -96,6 +107,14 @@ class LiveRun:
             finally:
                 self._parked.clear()
         return self._stop.is_set()
+
+    def _courtesy(self) -> None:
+        """Rest after a step while another visitor's page is drawn (GIVE_WAY)."""
+        now = time.perf_counter()
+        spent, self._last_checkpoint = now - self._last_checkpoint, now
+        if self._give_way is not None and self._give_way():
+            rest(min(GIVE_WAY * spent, GIVE_WAY_MAX_S))
+            self._last_checkpoint = time.perf_counter()
 
     # -- called by the UI -----------------------------------------------------
     def snapshot(self) -> dict[str, Any]:

@@ -192,8 +192,9 @@ class RunBook:
     so that closing the browser tab stops its runs.
     """
 
-    def __init__(self, kept: int | None = None):
+    def __init__(self, kept: int | None = None, give_way: Callable[[], bool] | None = None):
         self.kept = kept or Limits.from_env().kept
+        self.give_way = give_way  # its workers rest while this says another visitor's page is drawn
         self._runs: list[RunRecord] = []
         self._ids = itertools.count(1)
         self._lock = threading.Lock()
@@ -219,7 +220,9 @@ class RunBook:
             if busy is not None:
                 raise UserError("training.errors.one_run", f"run {busy.label!r} is still training", label=busy.label)
             run_id = next(self._ids)
-            record = RunRecord(run_id, label, dict(config), LiveRun(job, name=f"{run_id}"), dict(extra))
+            record = RunRecord(
+                run_id, label, dict(config), LiveRun(job, name=f"{run_id}", give_way=self.give_way), dict(extra)
+            )
             self._runs.append(record)
             finished = [r for r in self._runs if not r.active and r is not record]
             while len(self._runs) > self.kept and finished:
