@@ -19,8 +19,9 @@ from core.ranges import X_MAX, X_MIN
 from ui import activation_charts as charts
 from ui.charts import show, table
 from ui.feedback import user_errors
-from ui.i18n import t
+from ui.i18n import lang, t
 from ui.sidebar import seed
+from ui.spec_charts import Spec, frozen
 from ui.state import init, key
 from ui.widgets import choose, choose_many, entry_title, explain, param_input, param_inputs
 
@@ -49,6 +50,45 @@ def _fit(layers: int, activation: str | None, width: int, steps: int, lr: float,
     return nonlinearity.fit_sine(layers, activation, width=width, steps=steps, lr=lr, seed=seed)
 
 
+# Each chart is built once per distinct input and language (a slider step back to a value seen before, or
+# another visitor's same default, re-sends it): the curves, autograd passes and plotly figures cost the
+# server ~60 % of this page's render.
+@st.cache_resource(show_spinner=False, max_entries=64)
+def _curve_chart(name: str, values: tuple, low: float, high: float, language: str) -> Spec:
+    x, y, dy = activation_curve(name, dict(values), low, high)
+    return frozen(charts.curve(x, y, dy, entry_title(FAMILY, name)))
+
+
+@st.cache_resource(show_spinner=False, max_entries=32)
+def _compare_charts(names: tuple, low: float, high: float, derivatives: bool, language: str) -> list[Spec]:
+    curves = compare_curves(list(names), low, high)
+    titles = {n: entry_title(FAMILY, n) for n in curves}
+    panels = [("f", 1)] + ([("df", 2)] if derivatives else [])
+    return [frozen(charts.compare(curves, index, what, titles)) for what, index in panels]
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def _fit_charts(layers: int, name: str, width: int, steps: int, seed: int, language: str) -> tuple:
+    """The two fits' figures and the sentence under them."""
+    lr = nonlinearity.LR.default
+    plain, curved = _fit(layers, None, width, steps, lr, seed), _fit(layers, name, width, steps, lr, seed)
+    title = entry_title(FAMILY, name)
+    fit_fig, loss_fig = charts.fits(plain, curved, layers, title)
+    w, b = plain.line
+    text = t(f"{FAMILY}.page.nonlinear_line", line=charts.line(w, b), plain=plain.losses[-1],
+             curved=curved.losses[-1], name=title)  # fmt: skip
+    return frozen(fit_fig), frozen(loss_fig), text
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def _depth_chart(names: tuple, n: int, x0: float, weight: float, language: str) -> tuple[Spec, list[str]]:
+    """The product of derivatives through depth, and the activations whose product reached exactly 0."""
+    result = depth.products(list(names), n, x0, weight)
+    titles = {name: entry_title(FAMILY, name) for name in result}
+    dead = [titles[name] for name, values in result.items() if float(values.min()) == 0.0]
+    return frozen(charts.depth(result, depth.sigmoid_bound(n, weight), titles)), dead
+
+
 def _x_range(*scope: str) -> tuple[float, float]:
     c1, c2 = st.columns(2)
     low = param_input(X_MIN, key(FAMILY, *scope, "x_min"), FAMILY, where=c1)
@@ -66,8 +106,7 @@ def explore() -> None:
         low, high = _x_range("main")
     with right, user_errors():
         values = entry.values(raw)
-        x, y, dy = activation_curve(name, values, low, high)
-        show(charts.curve(x, y, dy, entry_title(FAMILY, name)), key="act-main-chart")
+        show(_curve_chart(name, tuple(sorted(values.items())), low, high, lang()), key="act-main-chart")
         if not entry.autograd_exact:
             st.warning(t(f"{FAMILY}.notes.{entry.note}"), icon="ℹ️")
         row = _properties(name, tuple(sorted((k, v) for k, v in values.items() if k != "training")))
@@ -95,16 +134,20 @@ def compare() -> None:
     derivatives = st.toggle(t(f"{FAMILY}.page.show_derivatives"), key=deriv_key)
     low, high = _x_range("compare")
     with user_errors():
-        curves = compare_curves(names, low, high)
-        panels = [("f", 1)] + ([("df", 2)] if derivatives else [])
-        titles = {n: entry_title(FAMILY, n) for n in curves}
-        for (what, index), col in zip(panels, st.columns(len(panels)), strict=True):
+        figures = _compare_charts(tuple(names), low, high, derivatives, lang())
+        for what, figure, col in zip(("f", "df"), figures, st.columns(len(figures)), strict=False):  # f (and f′)
             with col:
-                show(charts.compare(curves, index, what, titles), key=f"act-compare-{what}")
+                show(figure, key=f"act-compare-{what}")
         st.caption(t(f"{FAMILY}.page.compare_caption"))
 
 
 def properties_table() -> None:
+    table(_properties_frame(lang()), height=35 * (len(ACTIVATIONS) + 1) + 3)
+    st.caption(t(f"{FAMILY}.page.properties_caption", size=f"{props.COST_SIZE:,}"))
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def _properties_frame(language: str) -> pd.DataFrame:
     costs = _costs()
     rows = [
         {
@@ -119,8 +162,7 @@ def properties_table() -> None:
         }
         for row in _table()
     ]
-    table(pd.DataFrame(rows), height=35 * (len(rows) + 1) + 3)
-    st.caption(t(f"{FAMILY}.page.properties_caption", size=f"{props.COST_SIZE:,}"))
+    return pd.DataFrame(rows)
 
 
 @st.fragment
@@ -156,26 +198,13 @@ def nonlinear_panel(seed: int) -> None:
     width = param_input(nonlinearity.WIDTH, key(FAMILY, "nonlin", "width"), FAMILY, where=c3)
     steps = param_input(nonlinearity.STEPS, key(FAMILY, "nonlin", "steps"), FAMILY, where=c4)
     with user_errors():
-        lr = nonlinearity.LR.default
-        plain = _fit(layers, None, width, steps, lr, seed)
-        curved = _fit(layers, name, width, steps, lr, seed)
-        title = entry_title(FAMILY, name)
-        fit_fig, loss_fig = charts.fits(plain, curved, layers, title)
+        fit_fig, loss_fig, text = _fit_charts(layers, name, width, steps, seed, lang())
         left, right = st.columns([3, 2])
         with left:
             show(fit_fig, key="act-nonlinear")
         with right:
             show(loss_fig, key="act-nonlinear-loss")
-        w, b = plain.line
-        st.markdown(
-            t(
-                f"{FAMILY}.page.nonlinear_line",
-                line=charts.line(w, b),
-                plain=plain.losses[-1],
-                curved=curved.losses[-1],
-                name=title,
-            )  # fmt: skip
-        )
+        st.markdown(text)
 
 
 @st.fragment
@@ -189,10 +218,8 @@ def depth_panel() -> None:
     x0 = param_input(depth.X0, key(FAMILY, "depth", "x0"), FAMILY, where=c2)
     weight = param_input(depth.WEIGHT, key(FAMILY, "depth", "weight"), FAMILY, where=c3)
     with user_errors():
-        result = depth.products(names, n, x0, weight)
-        titles = {name: entry_title(FAMILY, name) for name in result}
-        show(charts.depth(result, depth.sigmoid_bound(n, weight), titles), key="act-depth")
-        dead = [entry_title(FAMILY, name) for name, values in result.items() if float(values.min()) == 0.0]
+        figure, dead = _depth_chart(tuple(names), n, x0, weight, lang())
+        show(figure, key="act-depth")
         if dead:
             st.info(t(f"{FAMILY}.page.depth_zero", names=", ".join(dead)))
 

@@ -37,6 +37,11 @@ class Spec(go.Figure):
         return self._spec
 
 
+def frozen(figure: go.Figure) -> Spec:
+    """A built `go.Figure` as a `Spec`, for a cache: shown again, it is neither copied nor validated."""
+    return Spec(figure.to_dict())
+
+
 def spec(data: list[dict], layout: dict, frames: list[dict] | None = None) -> Spec:
     """A `Spec` of `data` traces and `layout` (given whole), with the house template."""
     figure = {"data": data, "layout": layout}
