@@ -9,7 +9,6 @@ import time
 import numpy as np
 import pytest
 from PIL import Image
-from scipy import ndimage
 
 import ui.i18n
 from tests.apptest import LANGS, assert_clean, open_page
@@ -64,9 +63,7 @@ def test_a_three_class_spiral_run_draws_the_network_its_neurons_and_gradients(la
     strings = ui.i18n.table(language)
     assert strings["training.network.title"] in titles and strings["training.grads.title"] in titles
     network = specs[titles.index(strings["training.network.title"])]
-    assert drawn_nodes(network) == 4 + 4 * 8 + 1  # 4 input features, 4 layers × 8 neurons, the output's decision map
-    picks = next(trace for trace in network["data"] if trace.get("name") == "pick")
-    assert len(picks["customdata"]) == 4 * 8  # a click target on every hidden neuron
+    assert painted_neurons(network) == 4 * 8  # every hidden neuron's map is on the network's picture
     assert at.selectbox(key="p.training.neuron").value == "1:1"
     at.selectbox(key="p.training.neuron").set_value("3:5").run()
     assert_clean(at)
@@ -77,14 +74,20 @@ def test_a_three_class_spiral_run_draws_the_network_its_neurons_and_gradients(la
     assert notes == [strings["training.network.weights"], strings["training.network.hist"]]
 
 
-def drawn_nodes(network: dict) -> int:
-    """Nodes painted on the network's one picture: opaque squares of the board (a node is 40 × 40 px there)."""
+def painted_neurons(network: dict) -> int:
+    """Hidden neurons (the chart's click targets) whose centre on the network's one picture is painted, not the
+    white around the nodes."""
     (board,) = network["layout"]["images"]
-    assert board["source"].startswith("data:image/png;base64,")
-    picture = Image.open(io.BytesIO(base64.b64decode(board["source"].split(",", 1)[1])))
-    opaque = np.asarray(picture)[..., 3] == 255  # the weights' lines are half transparent, the gaps transparent
-    _, count = ndimage.label(opaque)
-    return count
+    assert board["source"].startswith("data:image/jpeg;base64,")
+    picture = np.asarray(Image.open(io.BytesIO(base64.b64decode(board["source"].split(",", 1)[1]))).convert("RGB"))
+    height, width, _ = picture.shape
+    picks = next(trace for trace in network["data"] if trace.get("name") == "pick")
+    painted = 0
+    for x, y in zip(picks["x"], picks["y"], strict=True):
+        col = int((x - board["x"]) / board["sizex"] * width)
+        row = int((board["y"] - y) / board["sizey"] * height)
+        painted += int(np.abs(255 - picture[row, col].astype(int)).max() > 15)
+    return painted
 
 
 @pytest.mark.parametrize("language", LANGS, indirect=True)

@@ -20,7 +20,6 @@ import threading
 from collections.abc import Callable, Sequence
 from typing import Any
 
-import plotly.graph_objects as go
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 from streamlit.runtime.scriptrunner_utils.script_run_context import SCRIPT_RUN_CONTEXT_ATTR_NAME
@@ -28,6 +27,7 @@ from streamlit.runtime.scriptrunner_utils.script_run_context import SCRIPT_RUN_C
 from core.train import LiveRun
 from core.train.runs import RunBook
 from ui import charts
+from ui.spec_charts import Spec, spec
 
 SCRIPT_THREAD = "ScriptRunner.scriptThread"  # the name Streamlit gives every session's script thread
 POLL_S = 1.0  # 1 Hz: with quick figures a redraw of the live panel costs a few per cent of the GIL at this rate
@@ -123,8 +123,9 @@ def quick_figure(
     xaxis: dict[str, Any] | None = None,
     yaxis: dict[str, Any] | None = None,
     **layout: Any,
-) -> go.Figure:
-    """A figure in the house style (`ui.charts.style`) built from plain trace dicts without validation.
+) -> Spec:
+    """A figure in the house style (`ui.charts.style`) built from plain trace dicts without validation, as a
+    `ui.spec_charts.Spec` (no `go.Figure` is built: it would copy every trace again when shown).
 
     Args:
         traces: plotly trace dicts, each with its ``type`` ("scatter", "heatmap", ...).
@@ -136,7 +137,7 @@ def quick_figure(
     for name, extra in (("xaxis", xaxis), ("yaxis", yaxis)):
         if extra:
             merged[name] = {**base.get(name, {}), **extra}
-    return go.Figure(data=list(traces), layout=merged, _validate=False)
+    return spec(list(traces), merged)
 
 
 def log_axis(values: Sequence[float]) -> dict[str, Any]:

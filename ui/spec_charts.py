@@ -26,8 +26,12 @@ class Spec(go.Figure):
     """A finished plotly figure dict; `to_dict()` returns it without copying or validating."""
 
     def __init__(self, figure: dict[str, Any]) -> None:
-        super().__init__()
-        self._spec = figure  # plotly figures accept only underscored attributes besides their properties
+        # Not go.Figure.__init__: it builds an empty figure with the default template (~1 ms, a dozen charts a
+        # render), which nothing reads; `st.plotly_chart` only checks the type and calls `to_dict()`.
+        object.__setattr__(self, "_spec", figure)
+
+    def __reduce__(self):  # pickled (st.cache_data) as the dict it holds
+        return Spec, (self._spec,)
 
     @property
     def spec(self) -> dict[str, Any]:
