@@ -1,20 +1,10 @@
 """Home: what the playground is, the course map (chapters → pages and lessons), a card per page."""
 
-import base64
-from pathlib import Path
-
 import streamlit as st
 
 from ui.i18n import t
 from ui.link_view import course_map
 from ui.nav import available
-
-
-@st.cache_resource(show_spinner=False)
-def card_url(path: Path) -> str:
-    """A card as a data URL, read once per server: Streamlit decodes and re-encodes a picture file on every run."""
-    return "data:image/png;base64," + base64.b64encode(path.read_bytes()).decode("ascii")
-
 
 st.title(t("home.title"))
 st.markdown(t("home.intro"))
@@ -28,6 +18,6 @@ cols = st.columns(3)
 for i, page in enumerate(available()):
     with cols[i % 3].container(border=True):
         if page.card.exists():
-            st.image(card_url(page.card), width="stretch")
+            st.image(page.card_url, width="stretch")
         st.page_link(page.path, label=t(f"nav.{page.name}.title"), icon=page.icon)
         st.caption(t(f"nav.{page.name}.blurb"))

@@ -2,7 +2,7 @@
 
 Writes ``screenshots/<page>-<lang>.png`` (full pages, git-ignored, for people to look at),
 ``docs/<page>-<lang>.png`` (the README's pictures, viewport-sized) and
-``assets/cards/<page>.png`` (small pictures for the home page's cards).
+``static/cards/<page>.png`` (small pictures for the home page's cards).
 
     .venv/bin/python scripts/screenshots.py [--pages activations,losses]
 """
@@ -34,7 +34,7 @@ def main() -> None:
     args = parser.parse_args()
     wanted = set(filter(None, args.pages.split(",")))
     specs = [s for s in available() if not wanted or s.name in wanted]
-    for folder in ("screenshots", "docs", "assets/cards"):
+    for folder in ("screenshots", "docs", "static/cards"):
         (ROOT / folder).mkdir(parents=True, exist_ok=True)
     port = _free_port()
     server = start_server(port)
@@ -64,11 +64,11 @@ def main() -> None:
                     if spec and lang == "en":
                         charts = page.locator(".js-plotly-plot")  # a page's first chart says most about it
                         subject = charts.first if charts.count() else page.locator('[data-testid="stMain"]')
-                        subject.screenshot(path=str(ROOT / "assets" / "cards" / f"{name}.png"))
-                        card = Image.open(ROOT / "assets" / "cards" / f"{name}.png").convert("RGB")
+                        subject.screenshot(path=str(ROOT / "static" / "cards" / f"{name}.png"))
+                        card = Image.open(ROOT / "static" / "cards" / f"{name}.png").convert("RGB")
                         card = card.crop((0, 0, card.width, min(card.height, int(card.width * 0.6))))
                         card.thumbnail((CARD_WIDTH, CARD_WIDTH))
-                        card.save(ROOT / "assets" / "cards" / f"{name}.png", optimize=True)
+                        card.save(ROOT / "static" / "cards" / f"{name}.png", optimize=True)
                     print(f"{lang} {name}")
                 page.close()
             browser.close()

@@ -3,6 +3,7 @@
 import pytest
 
 from tests.apptest import LANGS, assert_clean, open_page
+from tests.conftest import ROOT
 from ui.nav import available
 
 PAGES = ["home", *[p.name for p in available()]]
@@ -27,3 +28,12 @@ def test_home_lists_every_existing_page_and_nothing_else():
     at = open_page("home", "en")
     linked = {link.proto.page for link in at.get("page_link")}
     assert linked == {p.url for p in available()}
+
+
+def test_home_cards_are_static_files_sent_as_addresses():
+    """The cards travel as /app/static/ addresses (the browser fetches and caches them), not as picture bytes."""
+    at = open_page("home", "en")
+    urls = [image.proto.imgs[0].url for image in at.get("image")]
+    assert sorted(urls) == sorted(p.card_url for p in available())  # (three columns: drawn column by column)
+    for page in available():  # /app/static/<path> serves ./static/<path>
+        assert page.card.is_file() and page.card_url == "/app/" + page.card.relative_to(ROOT).as_posix()

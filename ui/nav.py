@@ -33,7 +33,13 @@ class PageSpec:
     @property
     def card(self) -> Path:
         """A small picture of the page (a screenshot), shown on the home page."""
-        return ROOT / "assets" / "cards" / f"{self.name}.png"
+        return ROOT / "static" / "cards" / f"{self.name}.png"
+
+    @property
+    def card_url(self) -> str:
+        """Where the browser fetches the card: Streamlit's static files (``server.enableStaticServing``), so a
+        home-page render sends twelve addresses, not ~400 KB of pictures, and the browser caches them."""
+        return f"/app/static/cards/{self.name}.png"
 
 
 PLANNED = (

@@ -7,6 +7,12 @@ from ui.nav import available
 def test_home_loads_in_english_then_chinese(page, app_url):
     goto(page, app_url)
     assert page.get_by_text("Deep Learning Playground").first.is_visible()
+    page.locator('[data-testid="stImage"] img').last.scroll_into_view_if_needed()
+    page.wait_for_function(  # every card fetched from the static files and decoded
+        "n => [...document.querySelectorAll('[data-testid=stImage] img')].filter(i => i.naturalWidth > 0).length === n",
+        arg=len(available()),
+        timeout=60_000,
+    )
     screenshot(page, "home-en")
     set_language(page, "简体中文")
     assert page.get_by_text("深度学习游乐场").first.is_visible()
