@@ -145,8 +145,13 @@ def line_mode(points: int, below: int = MARKERS_BELOW) -> str:
 def show(fig: go.Figure | dict, key: str | None = None, **kwargs) -> object:
     """A figure (a `go.Figure`, a plain dict, or a `ui.spec_charts.Spec`) across the page's width.
 
-    Extra arguments (e.g. ``on_select``) go to `st.plotly_chart`; its return value comes back.
+    Extra arguments (e.g. ``on_select``) go to `st.plotly_chart`; its return value comes back. A `go.Figure`
+    is sent as a `Spec` (`ui.spec_charts.frozen`): its long float arrays then travel as float32, half the bytes.
     """
+    from ui.spec_charts import Spec, frozen  # spec_charts builds on this module
+
+    if isinstance(fig, go.Figure) and not isinstance(fig, Spec):
+        fig = frozen(fig)
     return st.plotly_chart(fig, width="stretch", key=key, config={"displaylogo": False}, **kwargs)
 
 

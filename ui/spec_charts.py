@@ -43,7 +43,9 @@ class Spec(go.Figure):
 
 def frozen(figure: go.Figure) -> Spec:
     """A built `go.Figure` as a `Spec`, for a cache: shown again, it is neither copied nor validated."""
-    return Spec(figure.to_dict())
+    out = figure.to_dict()
+    _typed_arrays(out)
+    return Spec(out)
 
 
 def spec(data: list[dict], layout: dict, frames: list[dict] | None = None) -> Spec:
@@ -62,16 +64,27 @@ TYPED = {"float64": "f8", "float32": "f4", "int8": "i1", "int16": "i2", "int32":
 
 
 def _typed_arrays(node: Any) -> None:
-    """Every numpy array inside `node` as a base64 typed array, as `go.Figure.to_dict()` sends it."""
+    """Every numpy array inside `node` as a base64 typed array, as `go.Figure.to_dict()` sends it (and a float64
+    one that `to_dict()` already packed, as float32 where `_typed` would make it so)."""
     items = node.items() if isinstance(node, dict) else enumerate(node) if isinstance(node, list) else ()
     for k, value in items:
         if isinstance(value, np.ndarray):
             node[k] = _typed(value)
+        elif isinstance(value, dict) and value.get("dtype") == "f8" and "bdata" in value:
+            array = np.frombuffer(base64.b64decode(value["bdata"]), dtype=np.float64)
+            if "shape" in value:
+                array = array.reshape([int(n) for n in value["shape"].split(",")])
+            node[k] = _typed(array)
         elif isinstance(value, dict | list):
             _typed_arrays(value)
 
 
+SINGLE_FROM = 256  # float64 arrays this long travel as float32 when no value is lost to its range (half the bytes)
+
+
 def _typed(v: np.ndarray) -> Any:
+    if v.dtype == np.float64 and v.size >= SINGLE_FROM and _fits_single(v):
+        v = v.astype(np.float32)  # 7 significant digits: more than a chart or its hover label shows
     if v.dtype == np.int64 and v.size:
         v = v.astype(next((t for t in (np.int8, np.int16, np.int32) if np.iinfo(t).min <= v.min() and
                            v.max() <= np.iinfo(t).max), np.float64))  # fmt: skip
@@ -82,6 +95,13 @@ def _typed(v: np.ndarray) -> Any:
     if v.ndim > 1:
         out["shape"] = ", ".join(str(n) for n in v.shape)
     return out
+
+
+def _fits_single(v: np.ndarray) -> bool:
+    """Every finite value of `v` keeps its magnitude in float32 (no overflow, no tiny value flushed to 0)."""
+    finite = np.abs(v[np.isfinite(v)])
+    nonzero = finite[finite > 0]
+    return not nonzero.size or (float(nonzero.max()) < 1e38 and float(nonzero.min()) > 1e-37)
 
 
 def layout(title: str | None = None, *, x: str | None = None, y: str | None = None, height: int = 420,
