@@ -2,10 +2,11 @@
 and activation histogram, and the per-layer gradient norms with their verdict.
 
 Drawn from the run's snapshot (`core.train.neurons`, `core.train.gradients`): the worker computes the maps
-at its neuron rate (`core.train.report.NEURON_EVERY_S`), this only draws them. The network and the selected
-neuron are polled in their own fragment at that rate (`NEURON_POLL_S`), apart from the live panel's other
-charts (1 Hz), so a redraw is three small charts, not eight. A click on a neuron selects it (the chart's
-selection event, which reruns that fragment alone), as does the select box below it.
+at its neuron rate (`core.train.report.NEURON_EVERY_S`), this only draws them. While a run trains, the network
+is polled in its own fragment at that rate (`NEURON_POLL_S`), apart from the live panel's curves (1 Hz) and
+from the selected neuron and the gradient view (`DETAIL_POLL_S`), so each redraw is one chart. A click on a
+neuron selects it (the chart's selection event, which reruns the network's fragment: its frame moves at once,
+the neuron's charts follow at their next poll), as does the select box below it.
 """
 
 from __future__ import annotations
@@ -77,15 +78,14 @@ def network_panel(record, snap: dict) -> None:
 
 
 def neuron_detail(record, snap: dict) -> None:
-    """The selected neuron (its select box, incoming weights and activation histogram), then the gradient view:
-    polled once a second; a click on the network reruns the network's fragment, and this follows at its poll."""
+    """The selected neuron (its select box, incoming weights and activation histogram), then the gradient view."""
     view = snap.get("neurons")
     if not has_neurons(record) or view is None:
         return
     k = f"live.{record.id}"
     layer, unit = neuron_choice(view, key("training", "neuron"))
     charts.show(neuron_figure(view, layer, unit), key=f"{k}.neuron")
-    gradient_section(record, snap)
+    gradient_section(snap, k)
 
 
 def neuron_choice_value(view: dict, neuron_key: str) -> tuple[int, int]:
@@ -97,11 +97,8 @@ def neuron_choice_value(view: dict, neuron_key: str) -> tuple[int, int]:
     return layer, unit
 
 
-def gradient_section(record, snap: dict) -> None:
-    """Per-layer gradient norms over steps and their verdict (runs with a neuron view)."""
-    if not has_neurons(record):
-        return
-    k = f"live.{record.id}"
+def gradient_section(snap: dict, k: str) -> None:
+    """Per-layer gradient norms over steps and their verdict."""
     grads = snap.get("grads")
     if not grads or not len(grads["steps"]):
         st.caption(t("training.grads.none"))

@@ -21,6 +21,7 @@ from PIL import Image, ImageDraw
 from ui import charts
 from ui.i18n import t
 from ui.live import log_axis, quick_figure
+from ui.spec_charts import pair_axes
 
 # TensorFlow Playground's colours: orange for negative, blue for positive, near-white around 0.
 NEG, MID, POS = "#f59322", "#e8eaeb", "#0877bd"
@@ -162,8 +163,8 @@ def network_figure(view: dict[str, Any], boundary: dict | None, n_classes: int, 
 
 def neuron_figure(view: dict[str, Any], layer: int, unit: int):
     """Neuron `unit` of hidden `layer` (1-based): its incoming weights (and bias) as bars coloured by sign, beside
-    its activations on the training points (the snapshot's histogram). One figure of two panels: while a run
-    trains it is redrawn every second, and each plotly figure costs the browser its own redraw."""
+    its activations on the training points (the snapshot's histogram). One figure of two panels (`pair_axes`):
+    each plotly figure costs the browser its own redraw."""
     w = view["weights"][layer - 1]
     values = list(w["weight"][unit - 1]) + [float(w["bias"][unit - 1])]
     if layer == 1:
@@ -177,15 +178,14 @@ def neuron_figure(view: dict[str, Any], layer: int, unit: int):
     counts, edges = lay["hist"][unit - 1], lay["edges"][unit - 1]
     hist = {"type": "bar", "x": (edges[:-1] + edges[1:]) / 2, "y": counts, "width": np.diff(edges), "xaxis": "x2",
             "yaxis": "y2", "marker": {"color": charts.color(0)}, "hovertemplate": "%{x:.3g}: %{y}<extra></extra>"}  # fmt: skip
-    titles = [{"text": t(key), "x": x, "xref": "paper", "xanchor": "left", "y": 1.02, "yref": "paper",
-               "yanchor": "bottom", "showarrow": False} for key, x in (("training.network.weights", 0),
-                                                                      ("training.network.hist", 0.56))]  # fmt: skip
+    pair = pair_axes((t("training.network.weights"), t("training.network.hist")))
     return quick_figure([bars, hist], title=t("training.network.neuron_label", layer=layer, unit=unit).capitalize(),
-                        height=300, y=t("training.network.weight"), showlegend=False, bargap=0, hovermode="closest",
-                        xaxis={"type": "category", "domain": [0, 0.44]}, annotations=titles,
-                        xaxis2={"domain": [0.56, 1], "anchor": "y2", "title": {"text": t("training.network.value")}},
-                        yaxis2={"anchor": "x2", "title": {"text": t("training.network.count")}},
-                        margin={"l": 50, "r": 40, "t": 70, "b": 45})  # fmt: skip
+                        height=300, showlegend=False, bargap=0, hovermode="closest", annotations=pair["annotations"],
+                        xaxis={**pair["xaxis"], "type": "category"},
+                        yaxis={**pair["yaxis"], "title": {"text": t("training.network.weight")}},
+                        xaxis2={**pair["xaxis2"], "title": {"text": t("training.network.value")}},
+                        yaxis2={**pair["yaxis2"], "title": {"text": t("training.network.count")}},
+                        margin={"l": 50, "r": 40, "t": 75, "b": 45})  # fmt: skip
 
 
 def gradient_figure(grads: dict[str, Any], changes: list[dict] | None = None):
