@@ -9,15 +9,14 @@ redraw) turns the first `--n` MNIST test digits into canvas pictures with a gene
 Printed per condition: every model's accuracy, then every model's recall per digit class.
 A drawing the page would call empty counts as a miss.
 
-The prepared inputs are cached (``$DLP_CACHE/digits_conditions``) keyed by the source of the
-conditions and of the preprocessing, so a second run only classifies. ``--record`` writes the
+The prepared inputs are cached (``$DLP_CACHE/digits_conditions``, `cached_batch`) keyed by the source
+of the conditions and of the preprocessing, so a second run only classifies. ``--record`` writes the
 best model's figures (and its accuracy on the tests' fixed slice) into its checkpoint's meta.
 """
 
 from __future__ import annotations
 
 import argparse
-import hashlib
 import os
 import sys
 import time
@@ -29,28 +28,10 @@ import torch
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from core import artifacts
-from core.data.images import CACHE, load_images
-from core.digits import conditions, preprocess
-from core.digits.conditions import CONDITIONS, SLICE, batch, scores
+from core.data.images import load_images
+from core.digits.conditions import CONDITIONS, SLICE, batch, cached_batch, scores
 from core.digits.models import BEST, MODELS, load_shipped, model_path
 from core.digits.predict import NOT_SURE
-
-
-def _source_hash() -> str:
-    text = Path(conditions.__file__).read_bytes() + Path(preprocess.__file__).read_bytes()
-    return hashlib.sha1(text).hexdigest()[:10]
-
-
-def inputs(name: str, digits: np.ndarray, seed: int, n: int) -> tuple[np.ndarray, np.ndarray]:
-    """The prepared inputs of condition `name` for the first `n` digits (cached on disk)."""
-    path = CACHE / "digits_conditions" / f"{name}-s{seed}-n{n}-{_source_hash()}.npz"
-    if path.is_file():
-        with np.load(path) as saved:
-            return saved["images"], saved["valid"]
-    images, valid = batch(name, digits, seed, np.arange(n))
-    path.parent.mkdir(parents=True, exist_ok=True)
-    np.savez_compressed(path, images=images, valid=valid)
-    return images, valid
 
 
 def record(results: dict, digits: np.ndarray, labels: np.ndarray, seed: int, n: int) -> None:
@@ -75,6 +56,7 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=10000, help="MNIST test digits per condition (first N)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--workers", type=int, default=2, help="processes that draw the conditions (first run only)")
     parser.add_argument("--only", nargs="*", choices=list(CONDITIONS), help="these conditions only")
     parser.add_argument("--record", action="store_true", help="write the best model's figures into its meta")
     args = parser.parse_args()
@@ -89,7 +71,7 @@ def main() -> None:
     results: dict[str, dict[str, dict]] = {}
     started = time.perf_counter()
     for name in names:
-        prepared, valid = inputs(name, digits, args.seed, len(digits))
+        prepared, valid = cached_batch(name, digits, args.seed, "test", args.workers)
         results[name] = {m: scores(model, prepared, valid, truth) for m, model in models.items()}
         print(f"[{name}: {time.perf_counter() - started:.0f}s, {int((~valid).sum())} rejected as empty]", flush=True)
 

@@ -140,3 +140,18 @@ def test_best_model_reaches_its_recorded_accuracy_on_a_fixed_slice(name, best, t
     full = meta["conditions"][name]
     spread = 3 * math.sqrt(max(full * (1 - full), 0.01 * 0.99) / cond.SLICE)
     assert measured >= full - spread, (measured, full)
+
+
+def test_cached_batch_draws_as_batch_whatever_the_workers_and_reads_its_file_back(test_set, tmp_path, monkeypatch):
+    import core.data.images
+
+    monkeypatch.setattr(core.data.images, "CACHE", tmp_path)
+    digits = test_set[0][:24]
+    want = cond.batch("broken", digits, 3, np.arange(24))
+    drawn = cond.cached_batch("broken", digits, 3, "check", workers=2)
+    for got, expected in zip(drawn, want, strict=True):
+        np.testing.assert_array_equal(got, expected)
+    (saved,) = (tmp_path / "digits_conditions").iterdir()
+    assert saved.name.startswith("check-broken-s3-n24-")
+    monkeypatch.setattr(cond, "batch", lambda *a: pytest.fail("drawn again instead of read back"))
+    np.testing.assert_array_equal(cond.cached_batch("broken", digits, 3, "check", workers=1)[0], want[0])

@@ -190,3 +190,23 @@ def test_trained_epochs_add_up_along_the_chain_of_runs():
     assert trained_epochs({"epochs": 5}) == 5
     assert trained_epochs({"epochs": 2, "init": {"epochs": 3, "init": {"epochs": 5}}}) == 10
     assert trained_epochs({"epochs": 2, "init": {"file": "x.pt"}}) == 2  # a start without a record
+
+
+def test_robust_training_mixes_in_the_drawn_training_digits_and_says_so(tmp_path, monkeypatch):
+    """A smoke run of the robust recipe on 64 training digits: the pool holds those digits drawn under
+    every condition (labels kept in step), and the checkpoint's meta records the share and the command."""
+    import core.data.images
+    from core.digits import train
+    from core.digits.conditions import CONDITIONS
+
+    monkeypatch.setattr(core.data.images, "CACHE", tmp_path)
+    images, labels = load_images("MNIST", train=True)
+    pool_x, pool_y, odds = train.drawn_pool(images[:64], labels[:64], seed=5, workers=1, odds={"broken": 3.0})
+    assert pool_x.shape[1:] == (1, 28, 28) and len(pool_x) == len(pool_y) > 60 * len(CONDITIONS)
+    assert torch.equal(pool_y[:64], labels[:64]) and float(pool_x.min()) >= 0 and float(pool_x.max()) <= 1
+    assert set(odds.tolist()) == {1.0, 3.0} and int((odds == 3).sum()) <= 64
+    out = tmp_path / "robust.pt"
+    meta = train.main(["--model", "robust", "--out", str(out), "--limit", "64", "--epochs", "1", "--threads", "1",
+                       "--seed", "5", "--drawn", "0.5"])  # fmt: skip
+    saved = artifacts.load(out)["meta"]
+    assert saved["drawn"] == meta["drawn"] == 0.5 and saved["train_images"] == 64 and "--drawn 0.5" in saved["command"]

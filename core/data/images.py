@@ -9,6 +9,7 @@ alone, so torchvision (and its memory) is not needed.
 from __future__ import annotations
 
 import gzip
+import os
 from functools import cache
 from pathlib import Path
 
@@ -19,6 +20,7 @@ from core.env import data_root
 from core.errors import UserError
 
 NAMES = ("MNIST", "FashionMNIST")
+CACHE = Path(os.environ.get("DLP_CACHE", Path.home() / ".cache" / "deep-learning-playground"))  # derived data only
 UBYTE = 0x08  # the IDX type code of unsigned bytes
 
 

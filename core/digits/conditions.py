@@ -32,8 +32,11 @@ writer moved the pen is modelled on the finished picture (joined pieces vs cut-a
 
 from __future__ import annotations
 
+import hashlib
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
 
 import numpy as np
 import torch
@@ -370,7 +373,9 @@ def prepared(name: str, digit: np.ndarray, seed: int, index: int) -> np.ndarray 
         return None
 
 
-def batch(name: str, digits: np.ndarray, seed: int, indices: np.ndarray | list[int]) -> tuple[np.ndarray, np.ndarray]:
+def batch(
+    name: str, digits: np.ndarray | Mapping[int, np.ndarray], seed: int, indices: np.ndarray | list[int]
+) -> tuple[np.ndarray, np.ndarray]:
     """(N, 28, 28) float32 model inputs and (N,) bool "not rejected as empty" for `digits[indices]`."""
     images = np.zeros((len(indices), 28, 28), np.float32)
     valid = np.zeros(len(indices), bool)
@@ -378,6 +383,43 @@ def batch(name: str, digits: np.ndarray, seed: int, indices: np.ndarray | list[i
         image = prepared(name, digits[i], seed, int(i))
         if image is not None:
             images[k], valid[k] = image, True
+    return images, valid
+
+
+def _source_hash() -> str:
+    from core.digits import preprocess
+
+    text = Path(__file__).read_bytes() + Path(preprocess.__file__).read_bytes()
+    return hashlib.sha1(text).hexdigest()[:10]
+
+
+def _drawn(job: tuple[str, np.ndarray, int, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """`batch` of the digits `job[1]`, whose indices in the whole set are `job[3]` (a worker process's share)."""
+    name, digits, seed, indices = job
+    torch.set_num_threads(1)
+    return batch(name, dict(zip(indices.tolist(), digits, strict=True)), seed, indices)
+
+
+def cached_batch(name: str, digits: np.ndarray, seed: int, tag: str, workers: int = 1) -> tuple[np.ndarray, np.ndarray]:
+    """`batch(name, digits, seed, range(len(digits)))`, rendered by `workers` processes and kept on disk
+    (``$DLP_CACHE/digits_conditions``) under `tag` (which digits these are), the seed and the source of this
+    module and of the page's preprocessing, so a second call only reads the file."""
+    from core.data.images import CACHE
+
+    path = CACHE / "digits_conditions" / f"{tag}-{name}-s{seed}-n{len(digits)}-{_source_hash()}.npz"
+    if path.is_file():
+        with np.load(path) as saved:
+            return saved["images"], saved["valid"]
+    # The drawing of digit i depends on (seed, name, i) only, so the split between workers changes nothing.
+    jobs = [(name, digits[c], seed, c) for c in np.array_split(np.arange(len(digits)), workers * 8) if len(c)]
+    if workers > 1:
+        with ProcessPoolExecutor(workers) as pool:
+            parts = list(pool.map(_drawn, jobs))
+    else:
+        parts = [_drawn(job) for job in jobs]
+    images, valid = np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts])
+    path.parent.mkdir(parents=True, exist_ok=True)
+    np.savez_compressed(path, images=images, valid=valid)
     return images, valid
 
 
