@@ -41,6 +41,10 @@ def test_parameter_counts_match_the_architectures():
     assert count_params(MODELS.get("mlp").build()) == 575_050
     # LeNet-5: conv 6·25+6, conv 16·6·25+16, fc 400·120+120, 120·84+84, 84·10+10
     assert count_params(MODELS.get("lenet").build()) == 61_706
+    # Robust (deep) CNN: conv 32·25 + BN 2·32, then per 3×3 conv c_in·c_out·9 + BN 2·c_out, linear 1152·10+10
+    convs = [(32, 64), (64, 64), (64, 128), (128, 128)]
+    deep = 32 * 25 + 2 * 32 + sum(a * b * 9 + 2 * b for a, b in convs) + 128 * 9 * 10 + 10
+    assert count_params(MODELS.get("robust").build()) == deep == 289_642
 
 
 def test_unknown_architecture_is_a_user_error():
@@ -103,7 +107,10 @@ def test_prediction_is_a_distribution():
 def test_feature_maps_layer_by_layer():
     model, _ = load_shipped(BEST)
     shapes = [(fm.layer, fm.maps.shape) for fm in feature_maps(model, one())]
-    assert shapes == [("block1", (32, 28, 28)), ("block2", (64, 14, 14)), ("block3", (128, 7, 7))]
+    assert shapes == [("block1", (32, 28, 28)), ("block2a", (64, 14, 14)), ("block2b", (64, 14, 14)),
+                      ("block3a", (128, 7, 7)), ("block3b", (128, 7, 7))]  # fmt: skip
+    cnn = [fm.layer for fm in feature_maps(MODELS.get("cnn").build(), one())]
+    assert cnn == ["block1", "block2", "block3"]
     assert all((fm.maps >= 0).all() for fm in feature_maps(model, one()))  # after ReLU
     assert feature_maps(MODELS.get("mlp").build(), one()) == []
 
@@ -114,7 +121,8 @@ def test_a_reading_is_the_prediction_the_tiled_maps_and_the_saliency():
     assert reading.prediction.label == predict(model, one()).label == 1
     assert np.array_equal(reading.prediction.probs, predict(model, one()).probs)
     assert [(layer, c, h, shown) for layer, c, h, _, shown, _ in reading.layers] == [
-        ("block1", 32, 28, 32), ("block2", 64, 14, 32), ("block3", 128, 7, 32)
+        ("block1", 32, 28, 32), ("block2a", 64, 14, 32), ("block2b", 64, 14, 32), ("block3a", 128, 7, 32),
+        ("block3b", 128, 7, 32)
     ]  # fmt: skip
     first = feature_maps(model, one())[0].maps
     assert np.array_equal(reading.layers[0][-1], enlarge(mosaic(first, columns=8, limit=32), 2))  # 28 px maps 2×

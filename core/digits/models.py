@@ -95,6 +95,27 @@ def build_cnn() -> nn.Sequential:
     )
 
 
+def build_deep_cnn() -> nn.Sequential:
+    """The CNN above with a second 3×3 convolution in its last two stages (a 5×5 view at 14×14 and at 7×7), for
+    drawings unlike MNIST's: broken strokes and separate pieces need a wider view to be joined up.
+
+    Shapes: (B,1,28,28) → block1 conv5×5 (B,32,28,28) → pool (B,32,14,14) → block2 2×conv3×3 (B,64,14,14)
+    → pool (B,64,7,7) → block3 2×conv3×3 (B,128,7,7) → pool (B,128,3,3) → dropout → linear (B,10).
+    ≈ 22 M multiply-adds per image (2.8× the CNN), 0.29 M parameters.
+    """
+    return nn.Sequential(
+        OrderedDict(
+            standardize=Standardize(),
+            block1=nn.Sequential(*_conv_bn(1, 32, 5), nn.MaxPool2d(2)),
+            block2=nn.Sequential(*_conv_bn(32, 64), *_conv_bn(64, 64), nn.MaxPool2d(2)),
+            block3=nn.Sequential(*_conv_bn(64, 128), *_conv_bn(128, 128), nn.MaxPool2d(2)),
+            flatten=nn.Flatten(),
+            drop=nn.Dropout(0.3),
+            out=nn.Linear(128 * 3 * 3, CLASSES),
+        )
+    )
+
+
 @dataclass(frozen=True)
 class DigitModel(Entry):
     """A registry entry: how to build the network, and whether it has convolutional feature maps."""
@@ -129,9 +150,10 @@ MODELS: Registry[DigitModel] = Registry(
         ),
         DigitModel(
             "robust",
-            formula=r"\text{the CNN above, trained on} \ \tilde x = \mathrm{prepare}(\mathrm{distort}(x)),"
+            formula=r"\text{the CNN with } 2 \times \text{CBR}_{3\times3} \text{ in stages 2, 3, trained on}"
+            r" \ \tilde x = \mathrm{prepare}(\mathrm{distort}(x)),"
             r"\quad \text{distort} \in \{\text{slant, elastic, blur, low-res, stroke width, gaps, pieces}\}",
-            build=build_cnn,
+            build=build_deep_cnn,
             convolutional=True,
         ),
     ),
