@@ -73,8 +73,10 @@ def test_empty_text_shows_a_message(page, app_url):
 
 
 def _vector_dims(page) -> list[str]:
-    """The embedding heatmap's columns (one per dimension of W)."""
-    return page.evaluate("() => document.querySelector('.st-key-words-vectors .js-plotly-plot').data[0].x")
+    """The embedding heatmap's columns (one per dimension of W), once plotly has drawn it (the word chips can come first)."""
+    plot = "document.querySelector('.st-key-words-vectors .js-plotly-plot')"
+    page.wait_for_function(f"() => {plot}?.data?.[0]?.x !== undefined", timeout=60_000)
+    return page.evaluate(f"() => {plot}.data[0].x")
 
 
 def test_dimension_slider_redraws_the_vectors_only_in_the_explorer(page, app_url):
