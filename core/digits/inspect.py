@@ -38,13 +38,13 @@ def feature_maps(model: nn.Module, image: np.ndarray) -> list[FeatureMaps]:
 
 def _record_maps(model: nn.Module, found: list[FeatureMaps]) -> list:
     """Forward hooks that append every convolutional ReLU's output to `found` (remove them after the pass)."""
-    # "block1.2" (the ReLU inside block1) reads better as "block1", and a block with two ReLUs gives "block2a",
-    # "block2b"; LeNet's "relu1" stays.
+    # "block1.2" (the ReLU inside block1) reads better as "block1", and a block with several ReLUs gives "block2a",
+    # "block2b", …; LeNet's "relu1" stays.
     relus = [(name, module) for name, module in model.named_modules() if isinstance(module, nn.ReLU)]
     blocks = [name.rsplit(".", 1)[0] if name.rsplit(".", 1)[-1].isdigit() else name for name, _ in relus]
     hooks = []
     for k, ((_, module), block) in enumerate(zip(relus, blocks, strict=True)):
-        label = block + ("ab"[blocks[:k].count(block)] if blocks.count(block) == 2 else "")
+        label = block + (chr(ord("a") + blocks[:k].count(block)) if blocks.count(block) > 1 else "")
         hooks.append(module.register_forward_hook(_recorder(label, found)))
     return hooks
 

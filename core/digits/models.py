@@ -74,6 +74,29 @@ def _conv_bn(c_in: int, c_out: int, size: int = 3) -> list[nn.Module]:
     return [nn.Conv2d(c_in, c_out, size, padding=size // 2, bias=False), nn.BatchNorm2d(c_out), nn.ReLU()]
 
 
+def _stage(c_in: int, c_out: int, convs: int = 1, size: int = 3) -> nn.Sequential:
+    """`convs` conv → BN → ReLU (the first `size`×`size`, the others 3×3), then a 2×2 max-pool."""
+    layers = _conv_bn(c_in, c_out, size)
+    for _ in range(convs - 1):
+        layers += _conv_bn(c_out, c_out)
+    return nn.Sequential(*layers, nn.MaxPool2d(2))
+
+
+def _staged_cnn(convs: int) -> nn.Sequential:
+    """Three stages of 32, 64 and 128 channels (`convs` convolutions in the last two), dropout, one linear layer."""
+    return nn.Sequential(
+        OrderedDict(
+            standardize=Standardize(),
+            block1=_stage(1, 32, size=5),
+            block2=_stage(32, 64, convs),
+            block3=_stage(64, 128, convs),
+            flatten=nn.Flatten(),
+            drop=nn.Dropout(0.3),
+            out=nn.Linear(128 * 3 * 3, CLASSES),
+        )
+    )
+
+
 def build_cnn() -> nn.Sequential:
     """A small modern CNN with BatchNorm: three conv stages (32, 64, 128 channels), each ending in a max-pool.
 
@@ -82,17 +105,7 @@ def build_cnn() -> nn.Sequential:
     → pool (B,128,3,3) → dropout → linear (B,10).
     Sized to train on two shared CPU cores within an hour (≈ 8 M multiply-adds per image).
     """
-    return nn.Sequential(
-        OrderedDict(
-            standardize=Standardize(),
-            block1=nn.Sequential(*_conv_bn(1, 32, 5), nn.MaxPool2d(2)),
-            block2=nn.Sequential(*_conv_bn(32, 64), nn.MaxPool2d(2)),
-            block3=nn.Sequential(*_conv_bn(64, 128), nn.MaxPool2d(2)),
-            flatten=nn.Flatten(),
-            drop=nn.Dropout(0.3),
-            out=nn.Linear(128 * 3 * 3, CLASSES),
-        )
-    )
+    return _staged_cnn(convs=1)
 
 
 def build_deep_cnn() -> nn.Sequential:
@@ -103,17 +116,7 @@ def build_deep_cnn() -> nn.Sequential:
     → pool (B,64,7,7) → block3 2×conv3×3 (B,128,7,7) → pool (B,128,3,3) → dropout → linear (B,10).
     ≈ 22 M multiply-adds per image (2.8× the CNN), 0.29 M parameters.
     """
-    return nn.Sequential(
-        OrderedDict(
-            standardize=Standardize(),
-            block1=nn.Sequential(*_conv_bn(1, 32, 5), nn.MaxPool2d(2)),
-            block2=nn.Sequential(*_conv_bn(32, 64), *_conv_bn(64, 64), nn.MaxPool2d(2)),
-            block3=nn.Sequential(*_conv_bn(64, 128), *_conv_bn(128, 128), nn.MaxPool2d(2)),
-            flatten=nn.Flatten(),
-            drop=nn.Dropout(0.3),
-            out=nn.Linear(128 * 3 * 3, CLASSES),
-        )
-    )
+    return _staged_cnn(convs=2)
 
 
 @dataclass(frozen=True)
