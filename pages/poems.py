@@ -42,10 +42,10 @@ def form_label(name: str) -> str:
     return t(f"poems.forms.{name}")
 
 
-def write_section() -> list:
+def write_section(name: str) -> list:
     """The Write tab's settings and the batch they give (empty when the input is refused)."""
-    for name, value in DEFAULTS.items():
-        init(key(FAMILY, name), value)
+    for setting, value in DEFAULTS.items():
+        init(key(FAMILY, setting), value)
     init(BATCH_KEY, 0)
     c1, c2, c3 = st.columns([1, 1, 1.4])
     form = c1.selectbox(t("poems.form"), list(FORM_BY_NAME), key=key(FAMILY, "form"), format_func=form_label)
@@ -59,7 +59,7 @@ def write_section() -> list:
     use_gelv = c5.toggle(t("poems.gelv_option"), key=key(FAMILY, "gelv"), help=t("poems.gelv_help"))
     scheme = c6.selectbox(t("poems.rhyme"), RHYME_SCHEMES, key=key(FAMILY, "scheme"), disabled=use_gelv,
                           format_func=lambda s: t(f"poems.rhymes.{s}"), help=t("poems.rhyme_help"))  # fmt: skip
-    masks = cache.pingshui_masks()
+    masks = cache.pingshui_masks(name)
     group = c6.selectbox(t("poems.rhyme_group"), ["", *masks.names], key=key(FAMILY, "group"),
                          disabled=not use_gelv and scheme != "pingshui", help=t("poems.rhyme_group_help"),
                          format_func=lambda g: f"{g} ({int(masks.sizes[masks.names.index(g)])})" if g else t("poems.group_auto"))  # fmt: skip
@@ -75,14 +75,14 @@ def write_section() -> list:
         sample_seed = explore.batch_seed(seed(), st.session_state[BATCH_KEY])
         scheme = "pingshui" if use_gelv else scheme
         poems = cache.batch(form, mode, text, n, decoder, tuple(sorted(values.items())), sample_seed, scheme, use_gelv,
-                            group if scheme == "pingshui" else "")  # fmt: skip
+                            group if scheme == "pingshui" else "", name)  # fmt: skip
     if poems:
         poem_gelv.batch_view(poems, scheme)
     return poems
 
 
 @st.fragment
-def think_section(poems: list) -> None:
+def think_section(poems: list, name: str) -> None:
     st.markdown(t("poems.think_intro"))
     if not poems:
         st.info(t("poems.think_none"))
@@ -102,7 +102,7 @@ def think_section(poems: list) -> None:
     st.html(poem_charts.position_html(text, pos))
     temperature = param_input(explore.TEMPERATURE, key(FAMILY, "think", "temp"), "poems.decoding")
     with user_errors():
-        seen = cache.thought(text, pos, temperature)
+        seen = cache.thought(text, pos, temperature, name)
         fig = poem_charts.think_figure(seen, temperature, title=t("poems.think_chart", k=len(seen.labels)),
                                        y=t("poems.prob"))  # fmt: skip
         charts.show(fig, key="poems-think")
@@ -112,15 +112,15 @@ def think_section(poems: list) -> None:
 
 
 @st.fragment
-def embed_section() -> None:
+def embed_section(name: str) -> None:
     st.markdown(t("poems.embed_intro"))
     init(key(FAMILY, "embed", "char"), "月")
     char = st.text_input(t("poems.embed_char"), key=key(FAMILY, "embed", "char"), max_chars=4)
     hood = None
     with user_errors():
-        hood = cache.neighbourhood(char)
-    chars = cache.shipped_model()[1].characters()[: explore.PCA_CHARS]
-    fig = poem_charts.embed_figure(cache.embedding_xy(), chars, hood, title=t("poems.embed_chart", n=explore.PCA_CHARS),
+        hood = cache.neighbourhood(char, name)
+    chars = cache.shipped_model(name)[1].characters()[: explore.PCA_CHARS]
+    fig = poem_charts.embed_figure(cache.embedding_xy(name), chars, hood, title=t("poems.embed_chart", n=explore.PCA_CHARS),
                                    frequent=t("poems.embed_frequent"), near=t("poems.embed_near"))  # fmt: skip
     charts.show(fig, key="poems-embed")
     if hood is not None:
@@ -214,19 +214,19 @@ def train_section() -> None:
 
 
 @st.fragment
-def studio(card: dict) -> None:
+def studio(card: dict, name: str) -> None:
     names = ("write", "gelv", "game", "think", "embed", "corpus", "train")
     tabs = dict(zip(names, st.tabs([t(f"poems.tabs.{name}") for name in names]), strict=True))
     with tabs["write"]:
-        poems = write_section()
+        poems = write_section(name)
     with tabs["gelv"]:
         poem_gelv.paste_section()
     with tabs["game"]:
-        poem_gelv.game_section(seed())
+        poem_gelv.game_section(seed(), name)
     with tabs["think"]:
-        think_section(poems)
+        think_section(poems, name)
     with tabs["embed"]:
-        embed_section()
+        embed_section(name)
     with tabs["corpus"]:
         corpus_section(card)
     with tabs["train"]:
@@ -236,10 +236,13 @@ def studio(card: dict) -> None:
 def main() -> None:
     st.title(t("poems.title"))
     st.markdown(t("poems.intro"))
-    model, vocab, meta, _ = cache.shipped_model()
+    init(key(FAMILY, "model"), next(iter(cache.MODELS)), choices=list(cache.MODELS))
+    name = st.radio(t("poems.model"), list(cache.MODELS), key=key(FAMILY, "model"), horizontal=True,
+                    format_func=lambda m: t(f"poems.models.{m}"), help=t("poems.model_help"))  # fmt: skip
+    model, vocab, meta, _ = cache.shipped_model(name)
     card = explore.model_card(model, vocab, meta)
     st.caption(t("poems.model_card", **{**card, "params": f"{card['params']:,}"}))
-    studio(card)
+    studio(card, name)
 
 
 main()

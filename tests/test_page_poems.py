@@ -154,3 +154,17 @@ def test_real_or_generated_game_keeps_the_score():
     next(b for b in at.button if b.label == "Next round").click().run()
     assert any(b.label == "A is the real one" for b in at.button)
     assert any("of 1." in c.value for c in at.caption)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_the_model_choice_switches_between_the_planning_gru_and_the_plain_one(lang):
+    planned = {"zh": ("预定韵部：", "预定：不押平声韵"), "en": ("planned rhyme:", "planned: no 平声 rhyme")}[lang]
+    at = open_page("poems", lang, **{"p.poems.n": 3, "p.poems.gelv": False, "p.poems.scheme": "none"})
+    assert_clean(at)
+    assert at.radio(key="p.poems.model").value == "plan"
+    heads = [c.value for c in at.caption if any(p in c.value for p in planned)]
+    assert len(heads) == 3  # every free-sampled poem says which group its model drew before writing
+    plain = open_page("poems", lang, **{"p.poems.n": 3, "p.poems.model": "gru"})
+    assert_clean(plain)
+    assert len(poem_htmls(plain)) >= 3 and not [c.value for c in plain.caption if any(p in c.value for p in planned)]
+    assert any("805,096" in c.value for c in plain.caption)  # the plain GRU's model card

@@ -91,7 +91,7 @@ def test_think_uses_the_decoders_temperature_spec(lm):
 
 def test_embedding_map_rows_are_the_characters_and_neighbours_index_them(lm):
     model, vocab = lm
-    xy = explore.embedding_map(model)
+    xy = explore.embedding_map(model, vocab)
     assert xy.shape == (len(vocab.characters()), 2)
     assert torch.allclose(xy, pca_2d(model.embed.weight.detach()[FIRST_CHAR_ID:]))
     hood = explore.neighbourhood(model, vocab, " 月 ", k=4)

@@ -133,7 +133,7 @@ def _next() -> None:
 
 
 @st.fragment
-def game_section(seed: int) -> None:
+def game_section(seed: int, name: str) -> None:
     """Real or generated? A held-out poem beside a generated one; the session's score."""
     st.markdown(t("poems.game.intro"))
     init(GAME_KEY, {"round": 0, "picked": None, "scored": False, "right": 0, "total": 0})
@@ -145,7 +145,7 @@ def game_section(seed: int) -> None:
     use_gelv = c2.toggle(t("poems.game.gelv"), key=key("poems", "game", "gelv"), help=t("poems.game.gelv_help"))
     state = st.session_state[GAME_KEY]
     with user_errors():
-        rnd = cache.game_round(form, seed * 1000 + state["round"], use_gelv)
+        rnd = cache.game_round(form, seed * 1000 + state["round"], use_gelv, name)
         picked = state["picked"]
         if picked is not None and not state["scored"]:
             state.update(scored=True, right=state["right"] + rnd.judge(picked), total=state["total"] + 1)
@@ -177,6 +177,8 @@ def batch_view(poems: list, scheme: str) -> None:
     for i, poem in enumerate(poems):
         with cols[i % 2], st.container(border=True):
             head = t("poems.candidate", i=i + 1, logp=poem.mean_logprob)
+            if poem.planned is not None:  # a model that drew its rhyme group before writing
+                head += " · " + (t("poems.planned", name=poem.planned) if poem.planned else t("poems.planned_none"))
             st.caption(head + (" · " + t("poems.rhyme_class", name=poem.rhyme_class) if poem.rhyme_class else ""))
             found.append(show_poem(i, poem.lines, scheme))
     rates = {

@@ -108,6 +108,15 @@ class PingshuiRule:
             self.active[:, group] = True
         self.used = torch.zeros(n, masks.member.shape[1], dtype=torch.bool)  # (n, V)
 
+    def follow(self, planned: list[str | None]) -> None:
+        """Keep each poem to the group a conditioned model planned (`core.poetry.condition`), where it may rhyme in it."""
+        for r, name in enumerate(planned):
+            if name in self.masks.names:
+                k = self.masks.names.index(name)
+                if bool(self.active[r, k]):
+                    self.active[r] = False
+                    self.active[r, k] = True
+
     def restrict(self, allowed: torch.Tensor, line: int, col: int) -> None:
         if col != self.form.chars - 1:
             return

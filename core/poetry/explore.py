@@ -17,6 +17,7 @@ from torch import nn
 
 from core.errors import UserError
 from core.models import count_params
+from core.poetry import condition
 from core.poetry.constrain import PingshuiMasks
 from core.poetry.corpus import FORM_BY_NAME
 from core.poetry.generate import (
@@ -58,7 +59,7 @@ def model_card(model: nn.Module, vocab: Vocab, meta: Mapping[str, Any]) -> dict[
         "cell": str(model.cell).upper(),
         "params": count_params(model),
         "vocab": len(vocab),
-        "chars": len(vocab) - FIRST_CHAR_ID,
+        "chars": len(vocab.characters()),
         "ppl": metrics.get("heldout_ppl", math.nan),
         "unigram": metrics.get("unigram_ppl", math.nan),
         "ratio": metrics.get("ppl_ratio", math.nan),
@@ -150,7 +151,8 @@ def think(model: nn.Module, vocab: Vocab, text: str, position: int, temperature:
                         position=position + 1, length=len(text))  # fmt: skip
     prefix, chosen = text[:position], text[position]
     with single_thread():
-        logits = next_char_distribution(model, vocab, prefix)  # (V,)
+        controls = condition.poem_controls(text) if condition.is_conditioned(vocab) else ()
+        logits = next_char_distribution(model, vocab, prefix, controls)  # (V,): its form and rhyme told first
     temperatures = sorted({*THINK_TEMPERATURES, temperature})
     ids, curves = temperature_curves(logits, temperatures, k=TOP)
     target = vocab.id(chosen)
@@ -165,12 +167,12 @@ def think(model: nn.Module, vocab: Vocab, text: str, position: int, temperature:
     )
 
 
-def embedding_map(model: nn.Module) -> torch.Tensor:
-    """(C, 2): every character's embedding (specials and punctuation left out) on its two leading PCs.
+def embedding_map(model: nn.Module, vocab: Vocab) -> torch.Tensor:
+    """(C, 2): every character's embedding (specials, punctuation and controls left out) on its two leading PCs.
 
     Row i is the character ``vocab.characters()[i]``, most frequent first.
     """
-    return pca_2d(embedding_matrix(model)[FIRST_CHAR_ID:])
+    return pca_2d(embedding_matrix(model)[FIRST_CHAR_ID : vocab.char_end])
 
 
 @dataclass(frozen=True)

@@ -33,7 +33,7 @@ from torch import nn
 from torch.nn import functional as F
 
 from core.errors import UserError
-from core.poetry import constrain
+from core.poetry import condition, constrain
 from core.poetry import rhyme as rhyme_mod
 from core.poetry.corpus import FORM_BY_NAME, Form, punct_after
 from core.poetry.vocab import BOS_ID, COMMA_ID, FIRST_CHAR_ID, PERIOD_ID, Vocab
@@ -95,6 +95,7 @@ class Poem:
     mean_logprob: float  # mean log p of the sampled (not forced) characters under the model
     rhyme_class: str | None = None  # the 十三辙 class or the 平水韵 group the rhyme option kept to
     pattern: str | None = None  # with 格律: the pattern's key (`gelv.Template.key`)
+    planned: str | None = None  # a conditioned model's rhyme token: a 平声 group's name, "" for <韵:无>
 
     @property
     def text(self) -> str:
@@ -406,7 +407,12 @@ def generate(
     char_ok = vocab.char_mask().to(device)  # (V,)
     n = int(n)
     tokens = torch.full((n, 1), BOS_ID, dtype=torch.long, device=device)
-    state = None
+    state, planned = None, [None] * n
+    if condition.is_conditioned(vocab):  # <s> <form> <韵:…>: the rhyme token given, or drawn by the model
+        tokens, state, planned = _plan(model, vocab, form, n, rhyme_group if scheme == "pingshui" else None, gen)
+        for rule in rules:
+            if isinstance(rule, constrain.PingshuiRule):
+                rule.follow(planned)
     out = torch.zeros(n, 0, dtype=torch.long)
     logprob = torch.zeros(n, dtype=torch.float64)
     sampled = 0
@@ -430,9 +436,28 @@ def generate(
     groups = rules[0].group_names() if rules else [None] * n
     keys = [p.key for p in patterns] if patterns else [None] * n
     return [
-        Poem(_lines(vocab.decode(out[r].tolist()), form), form.name, float(logprob[r] / max(sampled, 1)), g, k)
-        for r, (g, k) in enumerate(zip(groups, keys, strict=True))
+        Poem(_lines(vocab.decode(out[r].tolist()), form), form.name, float(logprob[r] / max(sampled, 1)), g, k, p)
+        for r, (g, k, p) in enumerate(zip(groups, keys, planned, strict=True))
     ]
+
+
+def _plan(model: nn.Module, vocab: Vocab, form: Form, n: int, group: str | None, gen: torch.Generator):
+    """Feed ``<s> <form>``, then the rhyme token: `group`'s when given, else drawn from the model (T = 1).
+
+    Returns the rhyme tokens (n, 1), the state after ``<form>`` and each poem's planned group
+    (its name, "" for ``<韵:无>``).
+    """
+    device = next(model.parameters()).device
+    head = torch.tensor([[BOS_ID, vocab.index[condition.form_token(form)]]] * n, dtype=torch.long, device=device)
+    logits, state = model.step(head)
+    ids = condition.rhyme_ids(vocab)
+    if group:
+        choice = torch.full((n,), vocab.index[condition.rhyme_token(group)], dtype=torch.long)
+    else:
+        probs = logits[:, -1].float().cpu()[:, ids].softmax(-1)
+        choice = ids[torch.multinomial(probs, 1, generator=gen).squeeze(1)]
+    planned = [condition.group_of(vocab.tokens[i]) or "" for i in choice.tolist()]
+    return choice[:, None].to(device), state, planned
 
 
 def _lines(text: str, form: Form) -> list[str]:
@@ -452,10 +477,10 @@ def _forced(kind: str, line: int, col: int, vocab: Vocab, start: list[str], head
 
 
 @torch.no_grad()
-def next_char_distribution(model: nn.Module, vocab: Vocab, prefix: str) -> torch.Tensor:
-    """(V,) logits of the character after ``<s>`` + `prefix` (the model's raw view)."""
+def next_char_distribution(model: nn.Module, vocab: Vocab, prefix: str, controls: Sequence[str] = ()) -> torch.Tensor:
+    """(V,) logits of the character after ``<s>`` + `controls` + `prefix` (the model's raw view)."""
     device = next(model.parameters()).device
-    ids = torch.tensor([vocab.encode(prefix, eos=False)], dtype=torch.long, device=device)
+    ids = torch.tensor([vocab.encode(prefix, eos=False, controls=controls)], dtype=torch.long, device=device)
     model.eval()
     return model(ids)[0, -1].float().cpu()
 
@@ -498,6 +523,7 @@ def nearest(model: nn.Module, vocab: Vocab, char: str, k: int = 10) -> list[tupl
     emb = embedding_matrix(model)
     sims = F.cosine_similarity(emb[vocab.id(char)][None], emb, dim=-1)  # (V,)
     sims[:FIRST_CHAR_ID] = -math.inf
+    sims[vocab.char_end :] = -math.inf
     sims[vocab.id(char)] = -math.inf
-    values, ids = torch.topk(sims, min(k, len(vocab) - FIRST_CHAR_ID - 1))
+    values, ids = torch.topk(sims, min(k, len(vocab.characters()) - 1))
     return [(vocab.tokens[i], float(s)) for s, i in zip(values.tolist(), ids.tolist(), strict=True)]

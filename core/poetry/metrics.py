@@ -4,6 +4,12 @@ Only positions whose target is a real, known character count: punctuation is fix
 the form, ``<s>``/``</s>``/``<pad>`` are structure, and ``<unk>`` lumps hundreds of rare
 characters into one cheap class, so counting it would flatter both models.
 
+A conditioned model (`core.poetry.condition`) reads control tokens before the poem: its
+form and its rhyme group. It pays for them: each control token's −log p (predicted by the
+model itself) is added to the sum, not to N, so what it is told is counted against it and its
+perplexity compares with the plain model's (conservatively: the plain model is never charged
+for the form, which it learns from the uncounted punctuation).
+
 .. math:: \\mathrm{PPL} = \\exp\\Big(-\\frac{1}{N}\\sum_{t\\in\\mathcal{C}} \\log p(x_t \\mid x_{<t})\\Big)
 """
 
@@ -16,6 +22,7 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
+from core.poetry import condition
 from core.poetry.vocab import FIRST_CHAR_ID, UNK_ID, Vocab
 
 
@@ -27,9 +34,10 @@ def group_by_length(ids: Sequence[Sequence[int]]) -> dict[int, torch.Tensor]:
     return {n: torch.tensor(rows, dtype=torch.long) for n, rows in sorted(groups.items())}
 
 
-def counted(targets: torch.Tensor) -> torch.Tensor:
-    """Bool mask of the targets that count: known characters only."""
-    return targets >= FIRST_CHAR_ID
+def counted(targets: torch.Tensor, char_end: int | None = None) -> torch.Tensor:
+    """Bool mask of the targets that count: known characters only (ids below `char_end`, controls excluded)."""
+    mask = targets >= FIRST_CHAR_ID
+    return mask if char_end is None else mask & (targets < char_end)
 
 
 @torch.no_grad()
@@ -39,14 +47,14 @@ def model_nll(model: nn.Module, poems: Sequence[str], vocab: Vocab, batch_size: 
     model.eval()
     device = next(model.parameters()).device
     total, count = 0.0, 0
-    for seqs in group_by_length([vocab.encode(p) for p in poems]).values():
+    for seqs in group_by_length([condition.encode(vocab, p) for p in poems]).values():
         for start in range(0, len(seqs), batch_size):
             batch = seqs[start : start + batch_size].to(device)
             logits = model(batch[:, :-1])  # (B, T-1, V)
             targets = batch[:, 1:]
-            mask = counted(targets)
+            mask = counted(targets, vocab.char_end)
             nll = F.cross_entropy(logits.transpose(1, 2), targets, reduction="none")  # (B, T-1)
-            total += float(nll[mask].sum())
+            total += float(nll[mask | (targets >= vocab.char_end)].sum())  # characters, and controls are paid for
             count += int(mask.sum())
     model.train(was_training)
     return total, count
@@ -64,7 +72,7 @@ def unigram_logprobs(train: Sequence[str], vocab: Vocab) -> torch.Tensor:
         ids = torch.tensor(vocab.encode(poem, bos=False, eos=False))
         counts += torch.bincount(ids, minlength=len(vocab)).double()
     support = torch.zeros(len(vocab), dtype=torch.bool)
-    support[FIRST_CHAR_ID:] = True
+    support[FIRST_CHAR_ID : vocab.char_end] = True
     support[UNK_ID] = True
     counts = torch.where(support, counts + 1, torch.zeros_like(counts))
     return torch.where(support, (counts / counts.sum()).log(), torch.full_like(counts, -math.inf))

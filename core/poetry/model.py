@@ -54,8 +54,8 @@ ARCH_PARAMS = (
 )
 
 
-def config(vocab_size: int, cell: str = "gru", **arch: Any) -> dict[str, Any]:
-    """A validated plain config for `build`."""
+def config(vocab_size: int, cell: str = "gru", control_start: int = 0, **arch: Any) -> dict[str, Any]:
+    """A validated plain config for `build` (`control_start` > 0: a conditioned model, `PoemLM.add_plan`)."""
     if vocab_size < 7:
         raise ValueError(f"vocab_size must be ≥ 7, got {vocab_size}")
     CELLS.get(cell)
@@ -63,7 +63,9 @@ def config(vocab_size: int, cell: str = "gru", **arch: Any) -> dict[str, Any]:
     unknown = set(arch) - {p.name for p in ARCH_PARAMS}
     if unknown:
         raise ValueError(f"unknown architecture parameters {sorted(unknown)}")
-    return {"kind": "poem_lm", "vocab_size": int(vocab_size), "cell": cell, **values}
+    if not 0 <= control_start < vocab_size:
+        raise ValueError(f"control_start must be in 0..{vocab_size - 1}, got {control_start}")
+    return {"kind": "poem_lm", "vocab_size": int(vocab_size), "cell": cell, **values, "control_start": control_start}
 
 
 class PoemLM(nn.Module):
@@ -83,6 +85,7 @@ class PoemLM(nn.Module):
         num_layers: int,
         dropout: float,
         tied: bool = False,
+        control_start: int = 0,
     ) -> None:
         super().__init__()
         self.cell = cell
@@ -99,15 +102,48 @@ class PoemLM(nn.Module):
         self.head = nn.Linear(embed_dim if tied else hidden_dim, vocab_size)
         if tied:
             self.head.weight = self.embed.weight
+        self.control_start = 0
+        self.plan = self.plan_out = self.plan_gate = None
+        if control_start:
+            self.add_plan(control_start)
+
+    def add_plan(self, control_start: int) -> None:
+        """Make this a conditioned model (`core.poetry.condition`): ids ≥ `control_start` are control tokens.
+
+        What the control tokens said (form, rhyme group), the sum of their embeddings so far,
+        is the model's *plan* p. It enters twice, both parts starting at zero (so a plain
+        model extended with them first behaves as before):
+
+        .. math:: x_t \\leftarrow E[x_t] + W_p\\,p, \\qquad z_t \\leftarrow z_t + \\sigma(g^\\top h_t + b)\\, B\\,p
+
+        W_p keeps the plan in view at every input. B maps the plan straight to a score per
+        character and the gate σ(·) opens where the recurrent state says a rhyme is due; without
+        this output path a GRU fine-tuned on the tokens learnt to follow them in ≤ 5 % of poems.
+        """
+        embed_dim, vocab_size = self.embed.embedding_dim, self.embed.num_embeddings
+        self.control_start = int(control_start)
+        self.plan = nn.Linear(embed_dim, embed_dim, bias=False)
+        self.plan_out = nn.Linear(embed_dim, vocab_size, bias=False)
+        self.plan_gate = nn.Linear(self.rnn.hidden_size, 1)
+        nn.init.zeros_(self.plan.weight)
+        nn.init.zeros_(self.plan_out.weight)
 
     def forward(self, tokens: torch.Tensor, state: Any = None) -> torch.Tensor:
         logits, _ = self.step(tokens, state)
         return logits
 
     def step(self, tokens: torch.Tensor, state: Any = None) -> tuple[torch.Tensor, Any]:
-        """Logits (B, T, V) and the final recurrent state, continuing from `state`."""
-        out, state = self.rnn(self.drop(self.embed(tokens)), state)  # (B, T, H)
-        return self.head(self.proj(self.drop(out))), state
+        """Logits (B, T, V) and the final state, continuing from `state` (with a plan: (recurrent state, plan))."""
+        x = self.embed(tokens)  # (B, T, E)
+        if self.plan is None:
+            out, state = self.rnn(self.drop(x), state)  # (B, T, H)
+            return self.head(self.proj(self.drop(out))), state
+        rnn_state, plan = state if state is not None else (None, None)
+        said = x * (tokens >= self.control_start).unsqueeze(-1)  # the control tokens' embeddings, else 0
+        plans = said.cumsum(1) + (plan.unsqueeze(1) if plan is not None else 0)  # (B, T, E)
+        out, rnn_state = self.rnn(self.drop(x + self.plan(plans)), rnn_state)
+        logits = self.head(self.proj(self.drop(out))) + torch.sigmoid(self.plan_gate(out)) * self.plan_out(plans)
+        return logits, (rnn_state, plans[:, -1])
 
 
 def build(cfg: dict[str, Any]) -> PoemLM:
@@ -122,6 +158,7 @@ def build(cfg: dict[str, Any]) -> PoemLM:
         int(cfg["num_layers"]),
         float(cfg["dropout"]),
         bool(cfg.get("tied", False)),
+        int(cfg.get("control_start", 0)),
     )
 
 

@@ -106,3 +106,16 @@ def test_temperature_redraws_only_the_thinking_tab(page, app_url):
     assert after["T = 1"] == before["T = 1"]  # the same position: the model's view at T = 1 did not change
     assert after["T = 1.1"][0] < before["T = 0.9"][0]  # a hotter softmax: the favourite loses probability
     assert page.locator('[data-testid="stException"]').count() == 0
+
+
+def test_choosing_the_model_switches_between_planned_and_unplanned_poems(page, app_url):
+    goto(page, app_url, "poems")
+    wait_idle(page, timeout=120_000)
+    assert page.locator(".poem").count() >= 1
+    planned = page.get_by_text("planned rhyme:")
+    assert planned.count() + page.get_by_text("planned: no 平声 rhyme").count() >= 1  # the planning GRU is the default
+    page.get_by_text("GRU (the course's model)").click()
+    wait_idle(page, timeout=120_000)
+    assert page.locator(".poem").count() >= 1 and planned.count() == 0
+    assert page.locator('[data-testid="stException"]').count() == 0
+    assert page.get_by_text("Built-in model: GRU, 805,096 parameters").count() == 1  # the plain model's card
