@@ -406,13 +406,7 @@ def generate(
     rules, patterns = _rules(form, int(n), scheme, gelv, rhyme_group, masks, start_chars, gen)
     char_ok = vocab.char_mask().to(device)  # (V,)
     n = int(n)
-    tokens = torch.full((n, 1), BOS_ID, dtype=torch.long, device=device)
-    state, planned = None, [None] * n
-    if condition.is_conditioned(vocab):  # <s> <form> <韵:…>: the rhyme token given, or drawn by the model
-        tokens, state, planned = _plan(model, vocab, form, n, rhyme_group if scheme == "pingshui" else None, gen)
-        for rule in rules:
-            if isinstance(rule, constrain.PingshuiRule):
-                rule.follow(planned)
+    tokens, state, planned = _start(model, vocab, form, n, rhyme_group if scheme == "pingshui" else None, gen, rules)
     out = torch.zeros(n, 0, dtype=torch.long)
     logprob = torch.zeros(n, dtype=torch.float64)
     sampled = 0
@@ -441,13 +435,16 @@ def generate(
     ]
 
 
-def _plan(model: nn.Module, vocab: Vocab, form: Form, n: int, group: str | None, gen: torch.Generator):
-    """Feed ``<s> <form>``, then the rhyme token: `group`'s when given, else drawn from the model (T = 1).
+def _start(model: nn.Module, vocab: Vocab, form: Form, n: int, group: str | None, gen: torch.Generator, rules: list):
+    """The next input (n, 1), the state and each poem's planned group before the first character.
 
-    Returns the rhyme tokens (n, 1), the state after ``<form>`` and each poem's planned group
-    (its name, "" for ``<韵:无>``).
+    A plain model starts from ``<s>`` (no state, no plan). A conditioned model is fed ``<s> <form>``,
+    then the rhyme token: `group`'s when given, else drawn from the model (T = 1); the plan is the
+    group's name ("" for ``<韵:无>``), and a 平水韵 rule keeps each poem to it.
     """
     device = next(model.parameters()).device
+    if not condition.is_conditioned(vocab):
+        return torch.full((n, 1), BOS_ID, dtype=torch.long, device=device), None, [None] * n
     head = torch.tensor([[BOS_ID, vocab.index[condition.form_token(form)]]] * n, dtype=torch.long, device=device)
     logits, state = model.step(head)
     ids = condition.rhyme_ids(vocab)
@@ -457,6 +454,9 @@ def _plan(model: nn.Module, vocab: Vocab, form: Form, n: int, group: str | None,
         probs = logits[:, -1].float().cpu()[:, ids].softmax(-1)
         choice = ids[torch.multinomial(probs, 1, generator=gen).squeeze(1)]
     planned = [condition.group_of(vocab.tokens[i]) or "" for i in choice.tolist()]
+    for rule in rules:
+        if isinstance(rule, constrain.PingshuiRule):
+            rule.follow(planned)
     return choice[:, None].to(device), state, planned
 
 
