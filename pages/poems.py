@@ -236,7 +236,7 @@ def studio(card: dict, name: str) -> None:
 def main() -> None:
     st.title(t("poems.title"))
     st.markdown(t("poems.intro"))
-    init(key(FAMILY, "model"), next(iter(cache.MODELS)), choices=list(cache.MODELS))
+    init(key(FAMILY, "model"), cache.DEFAULT_MODEL, choices=list(cache.MODELS))
     name = st.radio(t("poems.model"), list(cache.MODELS), key=key(FAMILY, "model"), horizontal=True,
                     format_func=lambda m: t(f"poems.models.{m}"), help=t("poems.model_help"))  # fmt: skip
     model, vocab, meta, _ = cache.shipped_model(name)

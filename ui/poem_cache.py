@@ -18,17 +18,18 @@ MODELS_DIR = Path(__file__).resolve().parent.parent / "assets" / "models" / "poe
 # The shipped models, the page's choice: the course's GRU, and the same GRU taught to plan
 # (form and rhyme-group tokens before the poem, `core.poetry.condition`).
 MODELS = {"plan": "tang_gru_cond.pt", "gru": "tang_gru.pt"}
+DEFAULT_MODEL = next(iter(MODELS))
 
 
 @st.cache_resource(show_spinner=False)
-def shipped_model(name: str = "plan"):
+def shipped_model(name: str = DEFAULT_MODEL):
     """A built-in model (one copy per server), its vocabulary, its meta and the rhyme masks of its vocabulary."""
     model, vocab, meta = load_model(MODELS_DIR / MODELS[name])
     return model, vocab, meta, RhymeMasks(vocab)
 
 
 @st.cache_resource(show_spinner=False)
-def pingshui_masks(name: str = "plan") -> PingshuiMasks:
+def pingshui_masks(name: str = DEFAULT_MODEL) -> PingshuiMasks:
     """A shipped vocabulary seen through the 平水韵 (group membership, tone masks)."""
     return PingshuiMasks(shipped_model(name)[1])
 
@@ -69,14 +70,14 @@ def analysis(lines: tuple[str, ...]) -> gelv.Analysis:
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def game_round(form: str, seed: int, use_gelv: bool, name: str = "plan") -> game.Round:
+def game_round(form: str, seed: int, use_gelv: bool, name: str = DEFAULT_MODEL) -> game.Round:
     """The "real or generated?" round of `seed` (`game.make_round`)."""
     model, vocab, _, _ = shipped_model(name)
     return game.make_round(model, vocab, corpus().heldout, form, seed, gelv=use_gelv, masks=pingshui_masks(name))
 
 
 @st.cache_resource(show_spinner=False)
-def embedding_xy(name: str = "plan"):
+def embedding_xy(name: str = DEFAULT_MODEL):
     """(C, 2) numpy: every character on the embedding's two leading principal components."""
     model, vocab, _, _ = shipped_model(name)
     return explore.embedding_map(model, vocab).numpy()
@@ -84,7 +85,7 @@ def embedding_xy(name: str = "plan"):
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def batch(form: str, mode: str, text: str, n: int, decoder: str, values: tuple, sample_seed: int, scheme: str,
-          use_gelv: bool = False, group: str = "", name: str = "plan"):  # fmt: skip
+          use_gelv: bool = False, group: str = "", name: str = DEFAULT_MODEL):  # fmt: skip
     """A batch of poems (`explore.write`); `values` are the decoder's (name, raw value) pairs."""
     model, vocab, _, masks = shipped_model(name)
     return explore.write(model, vocab, form, mode, text, n=n, decoder=decoder, values=dict(values),
@@ -93,14 +94,14 @@ def batch(form: str, mode: str, text: str, n: int, decoder: str, values: tuple, 
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
-def thought(text: str, position: int, temperature: float, name: str = "plan") -> explore.Thought:
+def thought(text: str, position: int, temperature: float, name: str = DEFAULT_MODEL) -> explore.Thought:
     """What the model expects at `position` of a poem's `text` (`explore.think`)."""
     model, vocab, _, _ = shipped_model(name)
     return explore.think(model, vocab, text, position, temperature)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def neighbourhood(char: str, name: str = "plan") -> explore.Neighbourhood:
+def neighbourhood(char: str, name: str = DEFAULT_MODEL) -> explore.Neighbourhood:
     """`char` and its nearest characters by embedding (`explore.neighbourhood`)."""
     model, vocab, _, _ = shipped_model(name)
     return explore.neighbourhood(model, vocab, char)

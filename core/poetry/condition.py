@@ -67,9 +67,14 @@ def poem_controls(poem: str) -> list[str]:
     return [form_token(poem_form(poem)), rhyme_token(rhyme_group(split_lines(poem)))]
 
 
+def controls_for(vocab: Vocab, poem: str) -> list[str]:
+    """What a model of `vocab` is told before the whole poem `poem`: its control tokens, or nothing (a plain model)."""
+    return poem_controls(poem) if is_conditioned(vocab) else []
+
+
 def encode(vocab: Vocab, poem: str) -> list[int]:
     """The poem's ids for training and scoring: with its control tokens when the model is conditioned."""
-    return vocab.encode(poem, controls=poem_controls(poem) if is_conditioned(vocab) else ())
+    return vocab.encode(poem, controls=controls_for(vocab, poem))
 
 
 def extend(model: nn.Module, vocab: Vocab) -> Vocab:
@@ -84,15 +89,13 @@ def extend(model: nn.Module, vocab: Vocab) -> Vocab:
     """
     new_vocab = vocab.with_controls(control_tokens())
     extra = len(new_vocab) - len(vocab)
-    if extra == 0:
-        return new_vocab
     emb = model.embed.weight.data
     chars = emb[FIRST_CHAR_ID : vocab.char_end]
-    members = dict(zip((g.name for g in pingshui.table().groups), pingshui.table().members, strict=True))
+    table = pingshui.table()
     rows = []
     for token in new_vocab.tokens[len(vocab) :]:
         group = group_of(token) if token.startswith("<韵:") else None
-        ids = [vocab.index[c] for c in members.get(group, "") if c in vocab]
+        ids = [vocab.index[c] for c in (table.members[table.by_name(group)] if group else "") if c in vocab]
         rows.append(emb[ids].mean(0) if ids else chars.mean(0) + 0.1 * chars.std() * torch.randn(emb.shape[1]))
     rows = torch.stack(rows)
     model.embed = nn.Embedding.from_pretrained(torch.cat([emb, rows]), freeze=False)

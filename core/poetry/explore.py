@@ -151,8 +151,7 @@ def think(model: nn.Module, vocab: Vocab, text: str, position: int, temperature:
                         position=position + 1, length=len(text))  # fmt: skip
     prefix, chosen = text[:position], text[position]
     with single_thread():
-        controls = condition.poem_controls(text) if condition.is_conditioned(vocab) else ()
-        logits = next_char_distribution(model, vocab, prefix, controls)  # (V,): its form and rhyme told first
+        logits = next_char_distribution(model, vocab, prefix, condition.controls_for(vocab, text))  # (V,)
     temperatures = sorted({*THINK_TEMPERATURES, temperature})
     ids, curves = temperature_curves(logits, temperatures, k=TOP)
     target = vocab.id(chosen)
